@@ -1,0 +1,18 @@
+"""helpers — the statistics and data layer of the MDT meta-analysis book.
+
+Names follow R metafor (dots become underscores). Nothing but re-exports here.
+"""
+from .bias import RegtestResult, TrimfillResult, regtest, trimfill
+from .effects import LogHR, escalc_or, invert_hr, log_hr_from_ci, log_hr_from_p
+from .mh import MHResult, rma_mh, rma_peto
+from .paths import book_root, data_dir
+from .report import NOT_ESTIMABLE, fmt_ci, fmt_num, fmt_p, fmt_pct, fmt_ratio
+from .rma import METHODS, TESTS, ConvergenceError, NotEstimable, RMAResult, refit, rma
+from .sensitivity import cumul, influence, leave1out
+
+__all__ = [
+    "rma", "RMAResult", "refit", "NotEstimable", "ConvergenceError", "METHODS", "TESTS",
+    "leave1out", "influence", "cumul", "regtest", "trimfill", "RegtestResult", "TrimfillResult",
+    "rma_mh", "rma_peto", "MHResult", "log_hr_from_ci", "log_hr_from_p", "escalc_or", "invert_hr", "LogHR",
+    "book_root", "data_dir", "fmt_num", "fmt_ci", "fmt_ratio", "fmt_p", "fmt_pct", "NOT_ESTIMABLE",
+]

@@ -1,0 +1,116 @@
+#!/usr/bin/env Rscript
+# Reference values from R metafor for tests/test_rma.py and friends.
+# Usage: Rscript tests/reference/metafor_reference.R [output.json]
+# Needs Debian's r-cran-metafor and r-cran-jsonlite (no CRAN access required).
+# Input data are written into the JSON too, so the Python tests read the same numbers.
+suppressPackageStartupMessages({library(metafor); library(jsonlite)})
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args) >= 1) args[1] else "tests/reference/metafor_reference.json"
+ctrl <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
+
+# --- datasets -----------------------------------------------------------------
+bcg <- escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg)
+datasets <- list(
+  bcg = list(yi = as.numeric(bcg$yi), vi = as.numeric(bcg$vi),
+             note = "BCG vaccine trials (Colditz et al. 1994), log RR; metafor's dat.bcg"),
+  k2 = list(yi = c(-0.35, -0.05), vi = c(0.04, 0.09), note = "two studies"),
+  homogeneous = list(yi = c(-0.30, -0.28, -0.33, -0.29, -0.31), vi = c(0.05, 0.08, 0.03, 0.10, 0.06),
+                     note = "tau2 = 0 at the boundary"),
+  heterogeneous = list(yi = c(-1.60, 0.40, -0.90, 0.85, -0.10, -2.00, 0.30),
+                       vi = c(0.02, 0.03, 0.05, 0.02, 0.04, 0.06, 0.03), note = "large heterogeneity"),
+  extreme_vi = list(yi = c(-0.69, -0.22, -0.51, 0.10, -0.36, -0.05),
+                    vi = c(1e-4, 4.0, 2.5e-3, 9.0, 0.01, 0.5), note = "tiny and huge variances")
+)
+methods <- c("EE", "DL", "HE", "SJ", "PM", "ML", "REML", "EB")
+tests <- c("z", "knha", "adhoc")
+
+num <- function(x) if (is.null(x)) NA else as.numeric(x)
+fitvals <- function(r) list(beta = num(r$beta[1]), se = num(r$se[1]), zval = num(r$zval[1]), pval = num(r$pval[1]),
+                            ci_lb = num(r$ci.lb[1]), ci_ub = num(r$ci.ub[1]), tau2 = num(r$tau2), I2 = num(r$I2),
+                            H2 = num(r$H2), QE = num(r$QE), QEp = num(r$QEp), k = r$k)
+# metafor 3.8 calls the test statistic 'tval' under t tests and cumul()'s p-values 'pvals':
+# one name each here, as in helpers.
+df_cols <- function(d, cols) {
+  names(d)[names(d) == "tval"] <- "zval"
+  names(d)[names(d) == "pvals"] <- "pval"
+  lapply(setNames(cols, gsub(".", "_", cols, fixed = TRUE)), function(c) as.numeric(d[[c]]))
+}
+
+fits <- list()
+for (dn in names(datasets)) {
+  d <- datasets[[dn]]
+  for (m in methods) for (t in tests) {
+    r <- suppressWarnings(rma(d$yi, d$vi, method = m, test = t, control = ctrl))
+    key <- paste(dn, m, t, sep = "|")
+    v <- list(dataset = dn, method = m, test = t, fit = fitvals(r))
+    p <- predict(r)
+    v$predict <- list(pred = num(p$pred), ci_lb = num(p$ci.lb), ci_ub = num(p$ci.ub),
+                      pi_lb = num(if (is.null(p$pi.lb)) p$cr.lb else p$pi.lb),
+                      pi_ub = num(if (is.null(p$pi.ub)) p$cr.ub else p$pi.ub))
+    if (m != "EE") {
+      ci <- confint(r, control = list(tol = 1e-12))$random
+      v$confint <- list(estimate = as.numeric(ci[, 1]), ci_lb = as.numeric(ci[, 2]), ci_ub = as.numeric(ci[, 3]),
+                        rows = rownames(ci))
+    }
+    if (m %in% c("EE", "DL", "PM", "REML") && (t == "z" || m == "REML")) {
+      l1 <- leave1out(r)
+      v$leave1out <- df_cols(as.data.frame(l1), c("estimate", "se", "zval", "pval", "ci.lb", "ci.ub", "Q", "Qp", "tau2", "I2", "H2"))
+      inf <- influence(r)$inf
+      v$influence <- c(df_cols(as.data.frame(inf), c("rstudent", "dffits", "cook.d", "cov.r", "tau2.del", "QE.del", "hat", "weight")),
+                       list(inf = as.character(inf$inf)))
+      cu <- cumul(r, order = rev(seq_along(d$yi)))
+      v$cumul <- df_cols(as.data.frame(cu), c("estimate", "se", "zval", "pval", "ci.lb", "ci.ub", "Q", "Qp", "tau2", "I2", "H2"))
+      if (length(d$yi) >= 3) {
+        eg <- regtest(r, model = "lm")
+        v$regtest <- list(zval = num(eg$zval), pval = num(eg$pval), dfs = num(eg$dfs), est = num(eg$est),
+                          ci_lb = num(eg$ci.lb), ci_ub = num(eg$ci.ub))
+        tf <- suppressWarnings(trimfill(r, control = ctrl))
+        v$trimfill <- list(k0 = num(tf$k0), side = tf$side, fit = fitvals(tf))
+      }
+    }
+    fits[[key]] <- v
+  }
+}
+
+# --- subgroup (moderator) tests -----------------------------------------------
+groups <- as.character(dat.bcg$alloc)
+subgroups <- list()
+for (m in c("DL", "REML")) for (t in c("z", "knha")) {
+  r <- rma(bcg$yi, bcg$vi, mods = ~ factor(groups), method = m, test = t, control = ctrl)
+  subgroups[[paste(m, t, sep = "|")]] <- list(method = m, test = t, QM = num(r$QM), QMp = num(r$QMp),
+                                             QMdf = as.numeric(r$QMdf), tau2 = num(r$tau2),
+                                             beta = as.numeric(r$beta), se = as.numeric(r$se), QE = num(r$QE))
+}
+
+# --- 2x2 tables: Mantel-Haenszel and Peto ---------------------------------------
+tables <- list(
+  bcg = list(ai = dat.bcg$tpos, n1i = dat.bcg$tpos + dat.bcg$tneg, ci = dat.bcg$cpos, n2i = dat.bcg$cpos + dat.bcg$cneg),
+  sparse = list(ai = c(3, 0, 1, 0, 5, 2), n1i = c(66, 40, 58, 30, 120, 45),
+                ci = c(0, 0, 1, 1, 2, 0), n2i = c(33, 20, 29, 31, 60, 22))
+)
+twobytwo <- list()
+for (tn in names(tables)) {
+  x <- tables[[tn]]
+  r_or <- rma.mh(ai = x$ai, n1i = x$n1i, ci = x$ci, n2i = x$n2i, measure = "OR")
+  r_rd <- rma.mh(ai = x$ai, n1i = x$n1i, ci = x$ci, n2i = x$n2i, measure = "RD")
+  r_pe <- rma.peto(ai = x$ai, n1i = x$n1i, ci = x$ci, n2i = x$n2i)
+  es <- escalc(measure = "OR", ai = x$ai, n1i = x$n1i, ci = x$ci, n2i = x$n2i, add = 1/2, to = "only0", drop00 = TRUE)
+  pick <- function(r) list(beta = num(r$beta), se = num(r$se), zval = num(r$zval), pval = num(r$pval),
+                           ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub), QE = num(r$QE), QEp = num(r$QEp))
+  twobytwo[[tn]] <- list(data = x, mh_or = pick(r_or), mh_rd = pick(r_rd), peto = pick(r_pe),
+                         escalc_or = list(yi = as.numeric(es$yi), vi = as.numeric(es$vi)))
+}
+
+res <- list(metafor_version = as.character(packageVersion("metafor")), R_version = R.version.string,
+            datasets = datasets, fits = fits, subgroups = subgroups, subgroup_groups = groups, twobytwo = twobytwo)
+# jsonlite prints at most 15 significant digits: write numbers verbatim with 17.
+num17 <- function(x) {
+  if (is.list(x)) return(lapply(x, num17))
+  if (is.numeric(x)) {
+    s <- ifelse(is.na(x), "null", ifelse(is.infinite(x), "null", sprintf("%.17g", x)))
+    return(structure(if (length(x) == 1) s else paste0("[", paste(s, collapse = ", "), "]"), class = "json"))
+  }
+  x
+}
+writeLines(toJSON(num17(res), auto_unbox = TRUE, na = "null", null = "null", pretty = TRUE, json_verbatim = TRUE), out)
+cat("wrote", out, "\n")
