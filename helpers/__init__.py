@@ -9,10 +9,13 @@ from .paths import book_root, data_dir
 from .report import NOT_ESTIMABLE, fmt_ci, fmt_num, fmt_p, fmt_pct, fmt_ratio
 from .rma import METHODS, TESTS, ConvergenceError, NotEstimable, RMAResult, refit, rma
 from .sensitivity import cumul, influence, leave1out
+from .settings import SETTINGS, AnalysisSettings
+from .data import DataError, Review, load_review, read_table
 
 __all__ = [
     "rma", "RMAResult", "refit", "NotEstimable", "ConvergenceError", "METHODS", "TESTS",
     "leave1out", "influence", "cumul", "regtest", "trimfill", "RegtestResult", "TrimfillResult",
     "rma_mh", "rma_peto", "MHResult", "log_hr_from_ci", "log_hr_from_p", "escalc_or", "invert_hr", "LogHR",
+    "SETTINGS", "AnalysisSettings", "DataError", "Review", "load_review", "read_table",
     "book_root", "data_dir", "fmt_num", "fmt_ci", "fmt_ratio", "fmt_p", "fmt_pct", "NOT_ESTIMABLE",
 ]

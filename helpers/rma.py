@@ -114,7 +114,26 @@ def _estimate_tau2(y, v, X, method: str) -> float:
             if hi > 1e12:
                 raise ConvergenceError("Paule–Mandel: no root for tau² below 1e12")
         return _root(lambda t: _q_gen(t, y, v, X) - target, 0.0, hi)
-    # Fisher scoring for ML, REML and EB, started from HE and step-halved at 0.
+    # Fisher scoring for ML, REML and EB, started from HE and step-halved at 0.  Where it
+    # oscillates, retry with a damped step (metafor's documented remedy, control=list(stepadj=)).
+    for stepadj in (1.0, 0.5, 0.25):
+        try:
+            tau2 = _fisher_scoring(y, v, X, method, stepadj)
+            break
+        except ConvergenceError:
+            continue
+    else:
+        raise ConvergenceError(f"{method}: Fisher scoring did not converge in {_MAXITER} iterations, "
+                               "even with damped steps (stepadj 0.5 and 0.25)")
+    if method in ("ML", "REML") and tau2 > _THRESHOLD:
+        if _loglik(y, v, X, 0.0, method) - _loglik(y, v, X, tau2, method) > np.finfo(float).eps ** 0.25:
+            tau2 = 0.0   # metafor's ll0check: a local maximum above the boundary
+    return max(0.0, tau2)
+
+
+def _fisher_scoring(y, v, X, method: str, stepadj: float) -> float:
+    """metafor's Fisher scoring loop for ML, REML and EB (rma.uni, metafor 3.8)."""
+    k, p = X.shape
     tau2 = max(0.0, _tau2_he(y, v, X))
     for _ in range(_MAXITER):
         w = 1.0 / (v + tau2)
@@ -125,18 +144,13 @@ def _estimate_tau2(y, v, X, method: str) -> float:
             adj = (yppy - tr_p) / tr_pp
         else:  # EB
             adj = (ypy * k / (k - p) - k) / np.sum(w)
-        adj = 0.0 if not np.isfinite(adj) else float(adj)
+        adj = 0.0 if not np.isfinite(adj) else float(adj) * stepadj
         while tau2 + adj < 0:
             adj /= 2
         old, tau2 = tau2, tau2 + adj
         if abs(tau2 - old) <= _THRESHOLD:
-            break
-    else:
-        raise ConvergenceError(f"{method}: Fisher scoring did not converge in {_MAXITER} iterations")
-    if method in ("ML", "REML") and tau2 > _THRESHOLD:
-        if _loglik(y, v, X, 0.0, method) - _loglik(y, v, X, tau2, method) > np.finfo(float).eps ** 0.25:
-            tau2 = 0.0   # metafor's ll0check: a local maximum above the boundary
-    return max(0.0, tau2)
+            return tau2
+    raise ConvergenceError(f"{method}: Fisher scoring did not converge in {_MAXITER} iterations")
 
 
 def _loglik(y, v, X, tau2, method) -> float:

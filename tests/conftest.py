@@ -27,3 +27,41 @@ def close(ours, ref, what: str = "") -> None:
 @pytest.fixture(scope="session")
 def reference() -> dict:
     return json.loads(REFERENCE_JSON.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- the book, built once
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+_COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "venv", ".git", ".pytest_cache", ".hypothesis",
+                                      "__pycache__", "artifacts", "*.egg-info")
+
+
+def jupyter_book_cmd() -> list[str]:
+    exe = Path(sys.executable).parent / "jupyter-book"
+    return [str(exe)] if exe.exists() else ["jupyter-book"]
+
+
+def copy_book(dest: Path) -> Path:
+    """A clean copy of the book (no _build, no caches) at ``dest``."""
+    shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
+    return dest
+
+
+def build_book(book: Path, log_name: str, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    run = subprocess.run([*jupyter_book_cmd(), "build", str(book), "-W", "-n", "--keep-going", *extra],
+                         capture_output=True, text=True, timeout=1800)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / log_name).write_text(run.stdout + "\n--- stderr ---\n" + run.stderr, encoding="utf-8")
+    return run
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """The book built once per test run from a clean copy, warnings as errors."""
+    book = copy_book(tmp_path_factory.mktemp("book") / "book")
+    run = build_book(book, "build.log")
+    assert run.returncode == 0, "the book does not build:\n" + run.stdout[-6000:] + run.stderr[-4000:]
+    return book

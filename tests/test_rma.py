@@ -158,3 +158,13 @@ def test_t_prediction_interval_uses_k_minus_2(reference):
     half = stats.t.isf(0.025, res.k - 2) * np.sqrt(res.se**2 + res.tau2)
     pi = res.predict(pi="t")
     assert pi["pi_lb"] == pytest.approx(res.beta - half) and pi["pi_ub"] == pytest.approx(res.beta + half)
+
+
+def test_damped_fisher_scoring_matches_metafor_stepadj(reference):
+    """Where plain Fisher scoring oscillates (metafor stops), helpers retries with a
+    damped step, as metafor does with control=list(stepadj=0.5)."""
+    case = reference["damped"]
+    for method in ("REML", "ML"):
+        res = h.rma(case["data"]["yi"], case["data"]["vi"], method=method)
+        for f in FIT_FIELDS:
+            close(getattr(res, f), case[method][f], f"damped {method} {f}")

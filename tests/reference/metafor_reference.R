@@ -72,6 +72,11 @@ for (dn in names(datasets)) {
   }
 }
 
+# --- a dataset where plain Fisher scoring oscillates: metafor needs control=list(stepadj=0.5) -------
+osc <- list(yi = c(0, 0, 0, 0, 1), vi = c(1, 1, 1, 1, 0.125))
+damped <- list(data = osc, REML = fitvals(rma(osc$yi, osc$vi, method = "REML", control = c(ctrl, list(stepadj = 0.5)))),
+               ML = fitvals(rma(osc$yi, osc$vi, method = "ML", control = c(ctrl, list(stepadj = 0.5)))))
+
 # --- subgroup (moderator) tests -----------------------------------------------
 groups <- as.character(dat.bcg$alloc)
 subgroups <- list()
@@ -102,7 +107,7 @@ for (tn in names(tables)) {
 }
 
 res <- list(metafor_version = as.character(packageVersion("metafor")), R_version = R.version.string,
-            datasets = datasets, fits = fits, subgroups = subgroups, subgroup_groups = groups, twobytwo = twobytwo)
+            datasets = datasets, fits = fits, damped = damped, subgroups = subgroups, subgroup_groups = groups, twobytwo = twobytwo)
 # jsonlite prints at most 15 significant digits: write numbers verbatim with 17.
 num17 <- function(x) {
   if (is.list(x)) return(lapply(x, num17))

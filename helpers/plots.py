@@ -1,0 +1,237 @@
+"""Figures, in one style: forest plots as R ``meta``/RevMan draw them and funnel plots
+with pseudo-confidence contours.  Every function returns a matplotlib Figure.
+
+Text that comes from data (trial names) is shown literally: ``$`` is escaped so that
+matplotlib never parses it as mathtext.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from .report import fmt_ci, fmt_num, fmt_p  # noqa: E402
+from .rma import RMAResult  # noqa: E402
+
+__all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot"]
+
+COLORS = {"study": "#1f4e79", "pooled": "#1f4e79", "pi": "#c0392b", "null": "#555555", "grid": "#dddddd",
+          "group": "#000000", "muted": "#666666", "filled": "#ffffff"}
+ROB_COLORS = {"low": "#2e8b57", "some concerns": "#f0b400", "high": "#c0392b", "": "#cccccc"}
+ROB_SYMBOLS = {"low": "+", "some concerns": "?", "high": "\u2212", "": ""}
+STYLE = {
+    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
+    "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False, "axes.spines.right": False,
+    "figure.dpi": 100, "savefig.dpi": 150, "svg.hashsalt": "mdt-meta-book", "svg.fonttype": "path",
+    "path.simplify": True,
+}
+
+
+def setup_notebook() -> None:
+    """Apply the book style and make inline figures deterministic SVG (no date, fixed ids)."""
+    plt.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        ip = get_ipython()
+        if ip is not None:
+            set_matplotlib_formats("svg", metadata={"Date": None}, bbox_inches="tight")
+    except ImportError:  # outside IPython nothing else is needed
+        pass
+
+
+@contextmanager
+def book_style():
+    with plt.rc_context(STYLE):
+        yield
+
+
+def literal(text: object) -> str:
+    """Text as matplotlib shows it literally (no mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def _fmt_ci_text(est: float, lb: float, ub: float, digits: int = 2) -> str:
+    return f"{fmt_num(est, digits)} [{fmt_ci(lb, ub, digits)}]"
+
+
+def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] | None = None,
+                ci_lb: Sequence[float] | None = None, ci_ub: Sequence[float] | None = None,
+                estimates: Sequence[float] | None = None, rob: Mapping[str, Sequence[str]] | None = None,
+                left_columns: Mapping[str, Sequence[str]] | None = None, pi: dict | None = None,
+                measure: str = "HR", favours: tuple[str, str] = ("Favours MDT", "Favours control"),
+                model_label: str | None = None, heterogeneity: str | None = None,
+                xlim: tuple[float, float] | None = None) -> plt.Figure:
+    """Forest plot of a fitted model on the ratio scale (exp of log effects).
+
+    ``labels`` name the studies in the order of ``res.yi``; ``groups`` (optional)
+    sorts them under bold group headings. Per-study CIs are computed from yi and vi
+    unless ``estimates``/``ci_lb``/``ci_ub`` (ratio scale, e.g. as printed) are given.
+    ``rob`` maps column headings (D1…D5, Overall) to judgements ("low", "some
+    concerns", "high") drawn as RevMan's coloured dots. ``pi`` is the dictionary of
+    ``res.predict()``; its interval is drawn as a red bar under the diamond.
+    """
+    k = res.k
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} labels for {k} studies")
+    z = stats.norm.isf((1 - res.level / 100) / 2)
+    se = np.sqrt(res.vi)
+    est = np.exp(res.yi) if estimates is None else np.asarray(estimates, float)
+    lo = np.exp(res.yi - z * se) if ci_lb is None else np.asarray(ci_lb, float)
+    hi = np.exp(res.yi + z * se) if ci_ub is None else np.asarray(ci_ub, float)
+    w = res.weights
+
+    # rows: (kind, payload) from top to bottom
+    order = list(range(k))
+    rows: list[tuple[str, object]] = []
+    if groups is not None:
+        seen: list[str] = []
+        for g in groups:
+            if g not in seen:
+                seen.append(g)
+        for g in seen:
+            rows.append(("group", g))
+            rows.extend(("study", i) for i in order if groups[i] == g)
+    else:
+        rows.extend(("study", i) for i in order)
+    rows.append(("gap", None))
+    rows.append(("pooled", None))
+    if pi is not None and pi.get("pi_lb") is not None:
+        rows.append(("pi", None))
+    n_rows = len(rows)
+
+    left = dict(left_columns or {})
+    rob = dict(rob or {})
+    height = 1.2 + 0.24 * (n_rows + 2)
+    with book_style():
+        fig = plt.figure(figsize=(10.5, height))
+        # horizontal layout in figure fractions
+        x_label, x_plot0, x_plot1 = 0.01, 0.40, 0.70
+        x_ci, x_w, x_rob0 = 0.715, 0.855, 0.905
+        ax = fig.add_axes([x_plot0, 0.9 / height + 0.35 / height, x_plot1 - x_plot0, (n_rows + 0.5) * 0.24 / height])
+        ax.set_ylim(n_rows - 0.5, -1.0)
+        ax.set_xscale("log")
+        finite = np.concatenate([lo, hi, [np.exp(res.ci_lb), np.exp(res.ci_ub)]])
+        if xlim is None:
+            lo_lim = max(min(finite.min(), 0.5) * 0.85, 0.01)
+            hi_lim = min(max(finite.max(), 2.0) * 1.15, 100)
+            xlim = (lo_lim, hi_lim)
+        ax.set_xlim(*xlim)
+        ax.axvline(1.0, color=COLORS["null"], lw=0.8, zorder=0)
+        ax.axvline(float(np.exp(res.beta)), color=COLORS["pooled"], lw=0.6, ls=":", zorder=0)
+        ax.spines[["left", "top", "right"]].set_visible(False)
+        ax.set_yticks([])
+        ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if xlim[0] <= t <= xlim[1]]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel(f"{measure} (log scale)")
+
+        trans = matplotlib.transforms.blended_transform_factory(fig.transFigure, ax.transData)
+        head_y = -0.9
+        headers = [(x_label, "Study", "left")]
+        xs = x_label + 0.20
+        for name in left:
+            headers.append((xs, name, "left"))
+            xs += 0.09
+        headers += [(x_ci, f"{measure} [{res.level:g}% CI]", "left"), (x_w + 0.035, "Weight", "right")]
+        for x, t, ha in headers:
+            ax.text(x, head_y, t, transform=trans, ha=ha, va="center", fontweight="bold", fontsize=8)
+        for j, name in enumerate(rob):   # risk-of-bias headings, slanted as RevMan prints them
+            ax.text(x_rob0 + j * 0.018, head_y + 0.3, literal(name), transform=trans, ha="left", va="bottom",
+                    rotation=50, fontweight="bold", fontsize=7.5)
+
+        msize = 4 + 10 * np.sqrt(w / w.max())
+        for r, (kind, payload) in enumerate(rows):
+            if kind == "group":
+                ax.text(x_label, r, literal(payload), transform=trans, va="center", fontweight="bold", fontsize=8.5)
+            elif kind == "study":
+                i = payload
+                ax.plot([max(lo[i], xlim[0]), min(hi[i], xlim[1])], [r, r], color=COLORS["study"], lw=1)
+                if lo[i] < xlim[0]:
+                    ax.annotate("", xy=(xlim[0], r), xytext=(xlim[0] * 1.25, r),
+                                arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
+                if hi[i] > xlim[1]:
+                    ax.annotate("", xy=(xlim[1], r), xytext=(xlim[1] / 1.25, r),
+                                arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
+                ax.plot([est[i]], [r], marker="s", ms=msize[i], color=COLORS["study"], mec="none")
+                indent = 0.01 if groups is not None else 0
+                ax.text(x_label + indent, r, literal(labels[i]), transform=trans, va="center", fontsize=8)
+                xs = x_label + 0.20
+                for vals in left.values():
+                    ax.text(xs, r, literal(vals[i]), transform=trans, va="center", fontsize=8)
+                    xs += 0.09
+                ax.text(x_ci, r, _fmt_ci_text(est[i], lo[i], hi[i]), transform=trans, va="center", fontsize=8)
+                ax.text(x_w + 0.035, r, f"{w[i]:.1f}%", transform=trans, va="center", ha="right", fontsize=8)
+                for j, vals in enumerate(rob.values()):
+                    j_val = str(vals[i]).strip().lower()
+                    ax.plot([x_rob0 + j * 0.018], [r], transform=trans, marker="o", ms=8,
+                            color=ROB_COLORS.get(j_val, ROB_COLORS[""]), clip_on=False)
+                    ax.text(x_rob0 + j * 0.018, r, ROB_SYMBOLS.get(j_val, ""), transform=trans, ha="center",
+                            va="center", fontsize=6.5, color="white", fontweight="bold")
+            elif kind == "pooled":
+                b, l_, u_ = np.exp([float(res.beta), float(res.ci_lb), float(res.ci_ub)])
+                ax.fill([l_, b, u_, b], [r, r - 0.35, r, r + 0.35], color=COLORS["pooled"])
+                label = model_label or f"Random-effects model ({res.method}{', HKSJ' if res.test != 'z' else ''})"
+                if res.method == "EE" and model_label is None:
+                    label = "Common-effect model"
+                ax.text(x_label, r, label, transform=trans, va="center", fontweight="bold", fontsize=8.5)
+                ax.text(x_ci, r, _fmt_ci_text(b, l_, u_), transform=trans, va="center", fontweight="bold", fontsize=8)
+                ax.text(x_w + 0.035, r, "100%", transform=trans, va="center", ha="right", fontsize=8,
+                        fontweight="bold")
+            elif kind == "pi":
+                pl, pu = np.exp([pi["pi_lb"], pi["pi_ub"]])
+                ax.plot([max(pl, xlim[0]), min(pu, xlim[1])], [r, r], color=COLORS["pi"], lw=3, solid_capstyle="butt")
+                ax.text(x_label, r, "Prediction interval", transform=trans, va="center", fontsize=8)
+                ax.text(x_ci, r, f"[{fmt_ci(pl, pu)}]", transform=trans, va="center", fontsize=8, color=COLORS["pi"])
+        het = heterogeneity or (
+            f"Heterogeneity: I\u00b2 = {res.I2:.0f}%, \u03c4\u00b2 = {res.tau2:.3f}, "
+            f"Q = {res.QE:.2f} (df = {res.k - 1}), {fmt_p(res.QEp)}" if res.k > 1 else "")
+        fig.text(x_label, 0.35 / height, literal(het), fontsize=8, color=COLORS["muted"])
+        # favours labels under the axis
+        for x, text, ha in ((0.95, f"\u2190 {literal(favours[0])}", "right"), (1.05, f"{literal(favours[1])} \u2192", "left")):
+            ax.annotate(text, xy=(x, 0), xycoords=("data", "axes fraction"), xytext=(0, -34),
+                        textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+    return fig
+
+
+def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: str = "HR",
+                contours: Sequence[float] = (0.90, 0.95, 0.99)) -> plt.Figure:
+    """Funnel plot: log effect against its standard error (inverted axis), with
+    pseudo-confidence regions around the pooled estimate (metafor's ``funnel()``)
+    and contour shading at the given levels."""
+    se = np.sqrt(res.vi)
+    b = float(res.beta)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(6.0, 4.2))
+        top = max(se.max() * 1.1, 0.05)
+        grid = np.linspace(0, top, 100)
+        shades = ["#f2f2f2", "#e0e0e0", "#c8c8c8"]
+        for lev, shade in sorted(zip(contours, shades), reverse=True):
+            zc = stats.norm.isf((1 - lev) / 2)
+            ax.fill_betweenx(grid, b - zc * grid, b + zc * grid, color=shade, lw=0, zorder=0,
+                             label=f"{lev * 100:g}% pseudo-CI")
+        ax.axvline(b, color=COLORS["pooled"], lw=1)
+        ax.axvline(0, color=COLORS["null"], lw=0.8, ls="--")
+        ax.scatter(res.yi, se, s=28, color=COLORS["study"], zorder=3, edgecolor="white", linewidth=0.5)
+        if labels is not None:
+            for x, y, t in zip(res.yi, se, labels):
+                ax.annotate(literal(t), (x, y), xytext=(4, 2), textcoords="offset points", fontsize=7,
+                            color=COLORS["muted"])
+        ax.set_ylim(top, 0)
+        ax.set_ylabel("Standard error of log " + measure)
+        ticks = np.log([0.1, 0.2, 0.5, 1, 2, 5])
+        lim = max(abs(res.yi - b).max() + 0.2, stats.norm.isf(0.005) * top * 0.9)
+        ax.set_xlim(b - lim, b + lim)
+        ax.set_xticks([t for t in ticks if b - lim <= t <= b + lim])
+        ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
+        ax.set_xlabel(f"{measure} (log scale)")
+        ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return fig
