@@ -71,20 +71,20 @@ def _schema(s: Schema) -> Schema:
 
 _schema(Schema("records.csv", (
     Col("record_id", required=True), Col("trial_group", required=True), Col("authors", required=True),
-    Col("year", "int", True, min=1990, max=2026), Col("pub_date", "date"), Col("title", required=True),
-    Col("journal"), Col("doi"), Col("pmid"), Col("url", required=True),
+    Col("year", "int", min=1990, max=2026), Col("pub_date", "date"), Col("title", required=True),
+    Col("journal"), Col("doi"), Col("pmid"), Col("url"),
     Col("record_type", required=True, allowed=RECORD_TYPES), Col("source_tier", required=True, allowed=TIERS),
     Col("decision", required=True, allowed=("included", "excluded")), Col("exclusion_reason"),
 ), key=("record_id",)))
 
 _schema(Schema("trials.csv", (
     Col("trial_id", required=True), Col("trial_group", required=True), Col("trial_name", required=True),
-    Col("cancer_type", required=True), Col("phase", required=True, allowed=("II", "II/III", "III")),
+    Col("cancer_type", required=True), Col("phase", allowed=("II", "II/III", "III")),
     Col("n_randomized", "int", min=1), Col("n_mdt", "int", min=1), Col("n_control", "int", min=1),
     Col("mdt_modality", required=True), Col("control_arm", required=True),
     Col("control_class", allowed=("observation", "active therapy")),
     Col("systemic_therapy"), Col("timing", allowed=("upfront", "consolidation")),
-    Col("disease_state", required=True, allowed=("de_novo", "recurrent", "mixed", "oligoprogressive")),
+    Col("disease_state", allowed=("de_novo", "recurrent", "mixed", "oligoprogressive")),
     Col("max_lesions", "int", min=1), Col("included", required=True, allowed=YES_NO),
     Col("exclusion_reason"), Col("classification_note"),
 ), key=("trial_id",)))
@@ -92,7 +92,7 @@ _schema(Schema("trials.csv", (
 _schema(Schema("provenance.csv", (
     Col("trial_id", required=True), Col("field", required=True), Col("value", required=True),
     Col("record_id", required=True), Col("quote", required=True),
-), key=("trial_id", "field", "record_id")))
+), key=("trial_id", "field", "record_id", "value")))
 
 _schema(Schema("outcomes.csv", (
     Col("trial_id", required=True), Col("outcome", required=True, allowed=("PFS", "OS")),
@@ -101,18 +101,21 @@ _schema(Schema("outcomes.csv", (
     Col("hr", "float", min=0, open_interval=True), Col("ci_lower", "float", min=0, open_interval=True),
     Col("ci_upper", "float", min=0, open_interval=True),
     Col("ci_level", "float", min=0, max=100, open_interval=True), Col("p_value"),
-    Col("p_sides", "int", allowed=None, min=1, max=2), Col("events", "int", min=1),
+    Col("p_sides", "int", allowed=None, min=1, max=2), Col("p_favours", allowed=("mdt", "control")),
+    Col("events", "int", min=1), Col("events_mdt", "int", min=0), Col("events_control", "int", min=0),
     Col("median_mdt", "float", min=0), Col("median_control", "float", min=0), Col("median_unit"),
-    Col("direction", required=True, allowed=("mdt_vs_control", "control_vs_mdt")),
-    Col("analysis", required=True), Col("derivation", required=True, allowed=DERIVATIONS),
+    Col("direction", allowed=("mdt_vs_control", "control_vs_mdt")),
+    Col("analysis"), Col("derivation", required=True, allowed=DERIVATIONS),
     Col("record_id", required=True), Col("source_url", required=True), Col("quote", required=True),
-), key=("trial_id", "outcome", "record_id")))
+), key=("trial_id", "outcome", "record_id", "analysis", "endpoint_name")))
 
 _schema(Schema("adverse_events.csv", (
     Col("trial_id", required=True), Col("grade", required=True, allowed=(">=2", ">=3", "5")),
     Col("attribution", required=True, allowed=("treatment-related", "all-cause")),
+    Col("primary", required=True, allowed=YES_NO),
     Col("events_mdt", "int", min=0), Col("total_mdt", "int", min=1),
     Col("events_control", "int", min=0), Col("total_control", "int", min=1),
+    Col("pct_mdt", "float", min=0, max=100), Col("pct_control", "float", min=0, max=100),
     Col("record_id", required=True), Col("source_url", required=True), Col("quote", required=True),
 ), key=("trial_id", "grade", "attribution", "record_id")))
 
@@ -133,7 +136,7 @@ _schema(Schema("paper_reported.csv", (
 
 _schema(Schema("search_log.csv", (
     Col("query_no", "int", True, min=1), Col("date", "date", True), Col("corpus", required=True),
-    Col("query", required=True), Col("n_hits", "int", min=0), Col("useful", allowed=YES_NO), Col("notes"),
+    Col("query", required=True), Col("n_hits", "int", min=0), Col("useful", allowed=("yes", "no", "partial")), Col("notes"),
 ), key=("query_no",), optional_file=True))
 
 
@@ -147,16 +150,39 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).translate(_TRANSLATE)
 
 
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
+def _words(n: int) -> set[str]:
+    """English spellings of 0 ≤ n < 1000 ("fifty-seven", "one hundred and fifty-seven")."""
+    if n < 20:
+        return {_UNITS[n]}
+    if n < 100:
+        t, u = divmod(n, 10)
+        return {_TENS[t]} if u == 0 else {f"{_TENS[t]}-{_UNITS[u]}", f"{_TENS[t]} {_UNITS[u]}"}
+    h, rest = divmod(n, 100)
+    head = f"{_UNITS[h]} hundred"
+    if rest == 0:
+        return {head}
+    return {f"{head}{sep}{w}" for sep in (" and ", " ") for w in _words(rest)}
+
+
 def number_in_quote(raw: str, quote: str) -> bool:
     """Whether the number ``raw`` (as stored, e.g. ``0.47``) is printed in ``quote``.
 
     Lancet mid-dots, Unicode minus signs, en dashes and thin spaces count as
-    printed; so do a leading zero dropped (JCO's ``P = .006``) and thousands
-    separators (``1,234``)."""
+    printed; so do a leading zero dropped (JCO's ``P = .006``), thousands
+    separators (``1,234``), numbers spelled out (``one to five``, ``Ninety``), Roman
+    numerals up to X (``phase II``) and, for a zero, the words "no", "none" or "zero"."""
     raw = _normalise(raw).strip().lstrip("<>=≤≥ ").strip()
     q = _normalise(quote)
     if not raw:
         return True
+    if re.fullmatch(r"0+(\.0+)?", raw) and re.search(r"\b(no|none|zero|nil|neither)\b", q, re.I):
+        return True     # "no grade 5 events", "none of the controls"
     forms = {raw}
     if raw.startswith("0."):
         forms.add(raw[1:])
@@ -164,6 +190,12 @@ def number_in_quote(raw: str, quote: str) -> bool:
         forms.add(f"{int(raw):,}")
     for form in forms:
         if re.search(r"(?<![\d.])" + re.escape(form) + r"(?![\d])(?!\.\d)", q):
+            return True
+    if re.fullmatch(r"\d+", raw) and int(raw) < 1000:   # spelled out ("one to five") or Roman ("phase II")
+        n = int(raw)
+        if any(re.search(r"(?<![a-z-])" + re.escape(w) + r"(?![a-z-])", q, re.I) for w in _words(n)):
+            return True
+        if 0 < n <= 10 and re.search(r"(?<![A-Za-z])" + _ROMAN[n] + r"(?![A-Za-z])", q):
             return True
     return False
 
@@ -197,6 +229,9 @@ def _read(path: Path, schema: Schema) -> pd.DataFrame:
                 continue
             out.at[i, c.name] = _convert(v, c, name, line)
     for c in schema.columns:
+        if c.kind in ("str", "date"):
+            out[c.name] = pd.Series([None if (v is None or v != v) else v for v in out[c.name]],
+                                    index=out.index, dtype=object)
         if c.kind in ("int", "float"):
             out[c.name] = pd.to_numeric(out[c.name], errors="raise") if out[c.name].notna().any() else out[c.name]
             out[c.name] = out[c.name].astype("Float64" if c.kind == "float" else "Int64")
@@ -236,10 +271,10 @@ def _convert(v: str, c: Col, file: str, line: int):
 
 # --------------------------------------------------------------------------- rules
 def rob2_overall(judgements: list[str]) -> str:
-    """RoB 2 overall judgement (Sterne et al. 2019): high if any domain is high or
-    if several (here: three or more) domains have some concerns; low if all are low;
-    otherwise some concerns."""
-    if "high" in judgements or judgements.count("some concerns") >= 3:
+    """RoB 2 overall judgement (Sterne et al. 2019, BMJ 366:l4898): "high" if any domain
+    is high, "low" if all domains are low, otherwise "some concerns".  (RoB 2 lets a
+    reviewer raise several "some concerns" to "high"; this book does not, and says so.)"""
+    if "high" in judgements:
         return "high"
     if all(j == "low" for j in judgements):
         return "low"
@@ -262,24 +297,32 @@ def _check_quote(df: pd.DataFrame, file: str, numeric_cols: list[str], quote_col
                 raise DataError(file, int(i) + 2, c, f"the quote does not contain the number {v} as printed")
 
 
+def _rows(df: pd.DataFrame):
+    """(index, row as dict) with every missing value as None (iterrows turns None into NaN)."""
+    cols = list(df.columns)
+    for i, values in zip(df.index, df.itertuples(index=False, name=None)):
+        yield i, {c: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+                  for c, v in zip(cols, values)}
+
+
 def _validate(t: dict[str, pd.DataFrame]) -> None:
     rec, tr, prov, out, ae = t["records"], t["trials"], t["provenance"], t["outcomes"], t["adverse_events"]
     rob, paper = t["risk_of_bias"], t["paper_reported"]
     records, trials = set(rec["record_id"]), set(tr["trial_id"])
 
-    for i, r in rec.iterrows():
+    for i, r in _rows(rec):
         if r["decision"] == "excluded" and not r["exclusion_reason"]:
             raise DataError("records.csv", int(i) + 2, "exclusion_reason", "an excluded record needs a reason")
-    for i, r in tr.iterrows():
+    for i, r in _rows(tr):
         line = int(i) + 2
         if r["included"] == "no" and not r["exclusion_reason"]:
             raise DataError("trials.csv", line, "exclusion_reason", "an excluded comparison needs a reason")
-        if r["included"] == "yes":
-            for c in ("n_randomized", "n_mdt", "n_control"):
-                if pd.isna(r[c]):
-                    raise DataError("trials.csv", line, c, "an included comparison needs its numbers randomized")
+        if pd.notna(r["n_mdt"]) and pd.notna(r["n_control"]) and pd.notna(r["n_randomized"]):
             if r["n_mdt"] + r["n_control"] > r["n_randomized"]:
                 raise DataError("trials.csv", line, "n_mdt", "n_mdt + n_control exceeds n_randomized")
+        if r["included"] == "yes":
+            if r["disease_state"] is None:
+                raise DataError("trials.csv", line, "disease_state", "an included comparison needs its disease state")
             if r["disease_state"] != "oligoprogressive" and r["timing"] is None:
                 raise DataError("trials.csv", line, "timing", "timing is required unless oligoprogressive")
         if r["disease_state"] == "oligoprogressive" and r["timing"] is not None:
@@ -290,16 +333,16 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     _check_fk(prov, "record_id", records, "provenance.csv", "record_id of records.csv")
     tcols = {c.name for c in SCHEMAS["trials.csv"].columns}
     extra_fields = {"open_label", "pfs_assessment", "allocation_concealment", "registration", "mdt_dose",
-                    "staging_imaging", "follow_up", "quality_of_life", "randomization"}
+                    "staging_imaging", "follow_up", "quality_of_life", "randomization", "analysis", "blinding"}
     praw = prov.attrs["raw"]
-    for i, r in prov.iterrows():
+    for i, r in _rows(prov):
         if r["field"] not in tcols | extra_fields:
             raise DataError("provenance.csv", int(i) + 2, "field", f"'{r['field']}' is not a column of trials.csv "
                             f"nor one of {', '.join(sorted(extra_fields))}")
         if re.fullmatch(r"[\d.]+", praw.at[i, "value"]) and not number_in_quote(praw.at[i, "value"], r["quote"]):
             raise DataError("provenance.csv", int(i) + 2, "quote", f"the quote does not contain {r['value']}")
     traw = tr.attrs["raw"]
-    for i, r in tr.iterrows():
+    for i, r in _rows(tr):
         for c in ("n_randomized", "n_mdt", "n_control", "max_lesions"):
             v = traw.at[i, c]
             if v == "":
@@ -311,11 +354,14 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     # outcomes
     _check_fk(out, "trial_id", trials, "outcomes.csv", "trial_id of trials.csv")
     _check_fk(out, "record_id", records, "outcomes.csv", "record_id of records.csv")
-    for i, r in out.iterrows():
+    for i, r in _rows(out):
         line = int(i) + 2
         have = [pd.notna(r[c]) for c in ("hr", "ci_lower", "ci_upper")]
-        if any(have) and not all(have):
-            raise DataError("outcomes.csv", line, "ci_lower" if have[0] else "hr", "a HR needs both CI bounds")
+        if any(have[1:]) and not all(have):
+            raise DataError("outcomes.csv", line, "hr" if not have[0] else "ci_lower", "a CI needs the HR and both bounds")
+        if have[0] and not all(have) and r["derivation"] == "reported":
+            raise DataError("outcomes.csv", line, "ci_lower", "a HR printed without its CI cannot be 'reported': "
+                            "use not_available (or from_p_and_events)")
         if all(have):
             if pd.isna(r["ci_level"]):
                 raise DataError("outcomes.csv", line, "ci_level", "the CI level is required with a CI")
@@ -324,16 +370,25 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
             if not r["ci_lower"] <= r["hr"] <= r["ci_upper"]:
                 raise DataError("outcomes.csv", line, "hr", f"the CI {r['ci_lower']}–{r['ci_upper']} does not "
                                 f"contain the HR {r['hr']}")
+        if have[0] and r["direction"] is None:
+            raise DataError("outcomes.csv", line, "direction", "a printed HR needs its direction as printed")
         if r["derivation"] == "reported" and not all(have):
             raise DataError("outcomes.csv", line, "hr", "derivation 'reported' needs a HR and its CI")
-        if r["derivation"] == "from_p_and_events" and (pd.isna(r["events"]) or r["p_value"] is None):
-            raise DataError("outcomes.csv", line, "events", "from_p_and_events needs events and an exact p-value")
-        if r["derivation"] == "ratio_of_medians" and (pd.isna(r["median_mdt"]) or pd.isna(r["median_control"])):
-            raise DataError("outcomes.csv", line, "median_mdt", "ratio_of_medians needs both medians")
+        if r["derivation"] == "from_p_and_events":
+            if pd.isna(r["events"]):
+                raise DataError("outcomes.csv", line, "events", "from_p_and_events needs the total events")
+            if r["p_value"] is None or r["p_value"].lstrip()[:1] in "<>≤":
+                raise DataError("outcomes.csv", line, "p_value", "from_p_and_events needs an exact p-value")
+            if r["p_favours"] is None:
+                raise DataError("outcomes.csv", line, "p_favours", "from_p_and_events needs the arm favoured")
+        if r["derivation"] == "ratio_of_medians":
+            for c in ("median_mdt", "median_control", "events_mdt", "events_control"):
+                if pd.isna(r[c]):
+                    raise DataError("outcomes.csv", line, c, "ratio_of_medians needs both medians and events per arm")
         if r["p_value"] is not None and not re.fullmatch(r"[<>≤=]?\s*0?\.\d+|1|1\.0+", r["p_value"]):
             raise DataError("outcomes.csv", line, "p_value", f"'{r['p_value']}' is not a p-value as printed")
-    _check_quote(out, "outcomes.csv", ["hr", "ci_lower", "ci_upper", "p_value", "events", "median_mdt",
-                                       "median_control"])
+    _check_quote(out, "outcomes.csv", ["hr", "ci_lower", "ci_upper", "p_value", "events", "events_mdt",
+                                       "events_control", "median_mdt", "median_control"])
     prim = out[out["primary"] == "yes"].groupby(["trial_id", "outcome"]).size()
     for (tid, oc), n in prim.items():
         if n > 1:
@@ -346,18 +401,25 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     # adverse events: empty = not reported, 0 = none observed
     _check_fk(ae, "trial_id", trials, "adverse_events.csv", "trial_id of trials.csv")
     _check_fk(ae, "record_id", records, "adverse_events.csv", "record_id of records.csv")
-    for i, r in ae.iterrows():
+    for i, r in _rows(ae):
         for arm in ("mdt", "control"):
             e, n = r[f"events_{arm}"], r[f"total_{arm}"]
             if pd.notna(e) and pd.notna(n) and e > n:
                 raise DataError("adverse_events.csv", int(i) + 2, f"events_{arm}", f"{e} events exceed {n} patients")
-            if pd.notna(e) and pd.isna(n):
-                raise DataError("adverse_events.csv", int(i) + 2, f"total_{arm}", "events given without the total")
-    _check_quote(ae, "adverse_events.csv", ["events_mdt", "events_control"])
+            pct = r[f"pct_{arm}"]
+            if pd.notna(pct) and pd.notna(e):
+                raise DataError("adverse_events.csv", int(i) + 2, f"pct_{arm}",
+                                "give the count or the percentage as printed, not both")
+    _check_quote(ae, "adverse_events.csv", ["events_mdt", "events_control", "total_mdt", "total_control",
+                                            "pct_mdt", "pct_control"])
+    prim = ae[ae["primary"] == "yes"].groupby(["trial_id", "grade", "attribution"]).size()
+    for key, n in prim.items():
+        if n > 1:
+            raise DataError("adverse_events.csv", None, "primary", f"{' '.join(key)} has {n} primary rows")
 
     # risk of bias
     _check_fk(rob, "trial_id", trials, "risk_of_bias.csv", "trial_id of trials.csv")
-    for i, r in rob.iterrows():
+    for i, r in _rows(rob):
         want = rob2_overall([r[f"d{j}"] for j in range(1, 6)])
         if r["overall"] != want:
             raise DataError("risk_of_bias.csv", int(i) + 2, "overall",
@@ -365,7 +427,7 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     # paper's reported estimates
     _check_quote(paper, "paper_reported.csv", ["estimate", "ci_lower", "ci_upper"])
     _check_fk(paper, "source", {"seed_abstract"}, "paper_reported.csv", "source (seed_abstract)")
-    for i, r in paper.iterrows():
+    for i, r in _rows(paper):
         if r["measure"] in ("HR", "OR") and pd.notna(r["estimate"]) and not (
                 pd.notna(r["ci_lower"]) and pd.notna(r["ci_upper"]) and r["ci_lower"] <= r["estimate"] <= r["ci_upper"]):
             raise DataError("paper_reported.csv", int(i) + 2, "estimate", "the CI does not contain the estimate")

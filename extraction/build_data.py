@@ -1,0 +1,345 @@
+"""Reconcile the two independent extraction passes into data/.
+
+Run from the book root:  python extraction/build_data.py
+
+Inputs (committed, unchanged as the extractors left them):
+  extraction/pass_a, extraction/pass_b       round 1 (all leads; independent)
+  extraction/pass_a2, extraction/pass_b2     round 2 (targeted gaps; independent)
+Every decision taken in reconciling them is written below as data (DECISIONS), each
+with its reason; the log of disagreements is data/reconciliation.csv and the
+summary in data/README.md.  Values are never typed here: they are taken from a pass
+row whose quote contains them; decisions only choose between rows or classify.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = ROOT / "data"
+sys.path.insert(0, str(ROOT))
+
+from helpers.data import SCHEMAS  # noqa: E402
+
+
+def read(pass_name: str, file: str) -> list[dict]:
+    path = HERE / pass_name / file
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as f:
+        return [{k: (v or "").strip() for k, v in r.items() if k is not None} for r in csv.DictReader(f)]
+
+
+def write(file: str, rows: list[dict], extra: tuple[str, ...] = ()) -> None:
+    fields = [c.name for c in SCHEMAS[file].columns] + list(extra)
+    with (DATA / file).open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k, "") for k in fields})
+
+
+PHASE = {"2": "II", "II": "II", "3": "III", "III": "III", "2/3": "II/III", "2R/3": "II"}
+
+# ----------------------------------------------------------------------------- decisions
+# Trial-level classification calls where the passes disagree or the schema needs a class.
+# phase: canonical class of the phase as reported (NRG-LU002 and NRG-BR002 report their phase II
+# portions; CORE reported its phase II part).
+TRIAL_DECISIONS: dict[str, dict[str, str]] = {
+    "sabr_comet": {"disease_state": "recurrent", "control_class": "active therapy",
+                   "why": "controlled primary required (metachronous: oligorecurrence); A said mixed, B recurrent; "
+                          "control arm = palliative standard of care incl. systemic therapy"},
+    "gomez_lct": {"control_class": "active therapy", "why": "maintenance therapy or observation (mostly maintenance)"},
+    "iyengar_sabr": {"control_class": "active therapy", "max_lesions": "5",
+                     "why": "'primary plus up to 5 metastatic sites': cap on metastases is 5 (B wrote 6 incl. primary)"},
+    "sindas": {"control_class": "active therapy", "why": "EGFR TKI in both arms"},
+    "nrg_lu002": {"phase": "II", "control_class": "active therapy", "why": "phase II portion reported; maintenance"},
+    "peng_2023": {"control_class": "active therapy", "why": "EGFR TKI in both arms; lesion cap from a review table"},
+    "curb_nsclc": {"control_class": "active therapy", "timing": "", "why": "oligoprogression: timing n/a"},
+    "curb_breast": {"control_class": "active therapy", "timing": "", "why": "oligoprogression: timing n/a"},
+    "stop": {"control_class": "active therapy", "timing": "", "included": "yes", "exclusion_reason": "",
+             "why": "A included (1-5 progressing metastases, SABR + SOC vs SOC), B excluded for lack of results; "
+                    "eligibility does not depend on results: included, outcome not estimable unless reported"},
+    "stomp": {"control_class": "observation", "why": "surveillance"},
+    "oriole": {"control_class": "observation", "why": "observation"},
+    "extend_prostate": {"control_class": "active therapy", "why": "intermittent hormone therapy in both arms"},
+    "extend_prostate_continuous": {"control_class": "active therapy", "why": "continuous ADT in both arms"},
+    "extend_pancreas": {"control_class": "active therapy", "disease_state": "mixed", "timing": "consolidation",
+                        "why": "on systemic therapy before MDT (A); B left disease state empty"},
+    "extend_breast": {"control_class": "active therapy", "disease_state": "mixed", "timing": "consolidation",
+                      "why": "systemic therapy ongoing, stratified by prior lines (A); B left timing and state empty"},
+    "arto": {"control_class": "active therapy", "disease_state": "recurrent",
+             "why": "mCRPC after prior ADT: metachronous (B recurrent; A mixed with the same reasoning)"},
+    "nrg_br002": {"phase": "II", "control_class": "active therapy", "why": "phase IIR portion reported"},
+    "eso_shanghai13": {"control_class": "active therapy", "disease_state": "mixed",
+                       "why": "controlled primary, synchronous and metachronous described (A mixed, B recurrent)"},
+    "core": {"phase": "II", "control_class": "active therapy", "why": "phase II/III; SOC per primary"},
+    "pulmicc": {"control_class": "observation", "why": "active monitoring; phase not printed in the sources read"},
+}
+
+# Which report the main analysis uses, where the automatic rule (below) is overridden: none yet.
+PRIMARY_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {}
+
+# Adverse-event rows printed as percentages only: the percentages as printed (checked against the quote
+# by the loader), so that helpers can derive counts from them and the arm sizes.
+AE_PERCENTAGES: dict[tuple[str, str, str], tuple[str, str]] = {
+    ("sabr_comet", ">=2", "harrow_2022_ijrobp"): ("30.3", "9.1"),
+    ("gomez_lct", ">=3", "nrco_2019_gomez_news"): ("20", "8"),
+}
+
+RECORD_TYPES = {"full paper", "abstract", "long-term update", "congress abstract", "news", "review", "protocol",
+                "registry"}
+ANALYSIS_RANK = {"itt": 0, "stratified": 0, "": 1, "adjusted": 2, "per-protocol": 3}
+
+
+# ----------------------------------------------------------------------------- merging
+def _rec_key(r: dict) -> str:
+    doi = r.get("doi", "").lower().removeprefix("https://doi.org/")
+    return doi or r.get("pmid", "") or r.get("url", "").rstrip("/").lower() or r["record_id"]
+
+
+PASSES = ("pass_a", "pass_b", "pass_a2", "pass_b2")
+
+
+def merged_records() -> tuple[list[dict], dict[tuple[str, str], str]]:
+    """All records, deduplicated by DOI/PMID/URL; returns rows and (pass, id) → canonical id."""
+    canon: dict[str, str] = {}
+    rows: dict[str, dict] = {}
+    idmap: dict[tuple[str, str], str] = {}
+    for p in PASSES:
+        for r in read(p, "records.csv"):
+            key = _rec_key(r)
+            rid = canon.setdefault(key, r["record_id"] if r["record_id"] not in rows else f"{r['record_id']}_{p}")
+            idmap[(p, r["record_id"])] = rid
+            if rid not in rows:
+                rows[rid] = {**r, "record_id": rid}
+    for r in rows.values():
+        if r["record_type"] not in RECORD_TYPES:
+            r["record_type"] = "abstract"
+    return list(rows.values()), idmap
+
+
+def merged(file: str, idmap, key_fields: tuple[str, ...]) -> tuple[list[dict], list[dict]]:
+    """Rows of one file from all passes with canonical record ids; duplicates (same key)
+    collapse to the first pass's row.  Returns (rows, log of disagreements)."""
+    out: dict[tuple, dict] = {}
+    log = []
+    for p in PASSES:
+        for r in read(p, file):
+            rid = r.get("record_id", "")
+            rid = idmap.get((p, rid)) or idmap.get((p.rstrip("2"), rid)) or rid   # round 2 may cite round 1
+            r = {**r, "record_id": rid, "_pass": p}
+            k = tuple(r.get(f, "") for f in key_fields)
+            if k in out:
+                prev = out[k]
+                diffs = {f: (prev.get(f, ""), r.get(f, "")) for f in NUMERIC.get(file, ())
+                         if prev.get(f, "") != r.get(f, "")}
+                if diffs:
+                    log.append({"file": file, "key": " / ".join(k), "first": prev["_pass"], "second": p,
+                                "differences": "; ".join(f"{f}: {a!r} vs {b!r}" for f, (a, b) in diffs.items())})
+                continue
+            out[k] = r
+    return list(out.values()), log
+
+
+NUMERIC = {
+    "outcomes.csv": ("hr", "ci_lower", "ci_upper", "ci_level", "p_value", "median_mdt", "median_control"),
+    "trials.csv": ("n_randomized", "n_mdt", "n_control", "max_lesions", "phase", "timing", "disease_state",
+                   "included"),
+    "adverse_events.csv": ("events_mdt", "total_mdt", "events_control", "total_control"),
+    "provenance.csv": ("value",),
+}
+
+TRIAL_ALIASES = {"nrog002": "nrog_002"}
+
+
+def _alias(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        if "trial_id" in r:
+            r["trial_id"] = TRIAL_ALIASES.get(r["trial_id"], r["trial_id"])
+    return rows
+
+
+_read_raw = read
+
+
+def read(pass_name: str, file: str) -> list[dict]:  # noqa: F811  (aliasing wrapper)
+    return _alias(_read_raw(pass_name, file))
+
+
+def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
+    """One primary row per comparison and outcome: an estimable row (HR with CI, or
+    exact p with events) from an ITT/stratified analysis, latest publication first."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["trial_id"], r["outcome"]), []).append(r)
+    for key, g in groups.items():
+        for r in g:
+            r["primary"] = "no"
+        if key in PRIMARY_OVERRIDES:
+            rec, analysis = PRIMARY_OVERRIDES[key]
+            best = next(r for r in g if r["record_id"] == rec and r["analysis"] == analysis)
+        else:
+            def rank(r):
+                usable = r["derivation"] in ("reported", "from_p_and_events", "ratio_of_medians")
+                date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
+                return (not usable, ANALYSIS_RANK.get(r["analysis"].lower(), 1), _neg(date))
+            best = min(g, key=rank)
+        best["primary"] = "yes"
+
+
+def _neg(date: str) -> tuple:
+    return tuple(-int(x) for x in date.split("-") if x.isdigit())
+
+
+def normalise_trial(t: dict) -> dict:
+    t = dict(t)
+    t["phase"] = PHASE.get(t["phase"].split(" ")[0], "") if t["phase"] else ""
+    dec = TRIAL_DECISIONS.get(t["trial_id"], {})
+    for k, v in dec.items():
+        if k != "why":
+            t[k] = v
+    if t["disease_state"] == "oligoprogressive":
+        t["timing"] = ""
+    t["classification_note"] = t.get("classification_note", "")
+    if dec.get("why"):
+        t["classification_note"] = (t["classification_note"] + " | Reconciliation: " + dec["why"]).strip(" |")
+    return t
+
+
+def normalise_ae(r: dict) -> dict:
+    r = dict(r)
+    a = r["attribution"].lower()
+    r["attribution"] = "all-cause" if a.startswith("all") else "treatment-related"
+    pct = AE_PERCENTAGES.get((r["trial_id"], r["grade"], r["record_id"]))
+    if pct:
+        r["pct_mdt"], r["pct_control"] = pct
+    return r
+
+
+def choose_ae_primary(rows: list[dict], records: dict[str, dict], trials: dict[str, dict]) -> None:
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["trial_id"], r["grade"], r["attribution"]), []).append(r)
+    for g in groups.values():
+        def rank(r):
+            complete = all(r.get(c) for c in ("events_mdt", "events_control")) or \
+                all(r.get(c) for c in ("pct_mdt", "pct_control"))
+            date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
+            return (not complete, _neg(date))
+        for r in g:
+            r["primary"] = "no"
+        min(g, key=rank)["primary"] = "yes"
+
+
+def risk_of_bias(trials: list[dict], outcomes: list[dict], records: dict[str, dict],
+                 provenance: list[dict]) -> list[dict]:
+    """Provisional RoB 2 judgements by stated rules from what the public sources show."""
+    rows = []
+    for t in trials:
+        if t["included"] != "yes":
+            continue
+        tid = t["trial_id"]
+        recs = [records[r["record_id"]] for r in outcomes if r["trial_id"] == tid] + \
+               [records[p["record_id"]] for p in provenance if p["trial_id"] == tid and p["record_id"] in records]
+        full = any(r["record_type"] in ("full paper", "long-term update") for r in recs)
+        open_label = any(p["field"] == "open_label" and p["trial_id"] == tid for p in provenance)
+        for oc in ("PFS", "OS"):
+            prim = [r for r in outcomes if r["trial_id"] == tid and r["outcome"] == oc and r["primary"] == "yes"]
+            if not prim:
+                continue
+            pr = prim[0]
+            d1 = ("low", "randomised trial published as a full paper; sequence generation and concealment taken "
+                  "as adequate (provisional: methods section not read)") if full else \
+                 ("some concerns", "only abstracts, congress or news reports read: randomisation not described")
+            d2 = ("some concerns", "per-protocol analysis reported") if pr["analysis"].lower() == "per-protocol" \
+                else ("low", "open-label, but effect of assignment estimated (ITT or stratified analysis)")
+            d3 = ("low", "time-to-event analysis of all randomised patients reported") if full else \
+                 ("some concerns", "completeness of follow-up not visible in the sources read")
+            ec = (pr.get("endpoint_class") or "").lower()
+            if oc == "OS":
+                d4 = ("low", "death is not open to assessor judgement")
+            elif "adt" in ec:
+                d4 = ("high", "ADT-free survival: starting ADT is a clinician decision, taken with knowledge of "
+                      "the allocation in an open-label trial")
+            else:
+                d4 = ("some concerns", ("open-label" if open_label else "masking not described") +
+                      "; progression assessed by investigators aware of allocation (no blinded central review "
+                      "seen)")
+            d5 = ("some concerns", "protocol and statistical analysis plan not read: selection of the reported "
+                  "result cannot be excluded")
+            js = [d1[0], d2[0], d3[0], d4[0], d5[0]]
+            from helpers.data import rob2_overall
+            rows.append({"trial_id": tid, "outcome": oc, **{f"d{i + 1}": j for i, j in enumerate(js)},
+                         **{f"d{i + 1}_note": n for i, n in enumerate([d1[1], d2[1], d3[1], d4[1], d5[1]])},
+                         "overall": rob2_overall(js), "provisional": "yes"})
+    return rows
+
+
+def main() -> None:
+    records, idmap = merged_records()
+    rec_by_id = {r["record_id"]: r for r in records}
+    trials, tlog = merged("trials.csv", idmap, ("trial_id",))
+    trials = [normalise_trial(t) for t in trials]
+    known = {t["trial_id"] for t in trials}
+    prov, plog = merged("provenance.csv", idmap, ("trial_id", "field", "record_id", "value"))
+    allowed_fields = {c.name for c in SCHEMAS["trials.csv"].columns} | {
+        "open_label", "pfs_assessment", "allocation_concealment", "registration", "mdt_dose", "staging_imaging",
+        "follow_up", "quality_of_life", "randomization", "analysis", "blinding"}
+    dropped = [p for p in prov if p["field"] not in allowed_fields or p["trial_id"] not in known]
+    for p in dropped:
+        print(f"provenance row not kept (field or trial unknown): {p['trial_id']} {p['field']} = {p['value']}")
+    prov = [p for p in prov if p not in dropped]
+    from helpers.data import number_in_quote, _same_number
+    import re
+    unquoted = [p for p in prov if re.fullmatch(r"[\d.]+", p["value"]) and not number_in_quote(p["value"], p["quote"])]
+    for p in unquoted:
+        print(f"provenance row not kept (its quote does not print {p['value']}): {p['trial_id']} {p['field']}")
+    prov = [p for p in prov if p not in unquoted]
+    for t in trials:
+        for c in ("n_randomized", "n_mdt", "n_control", "max_lesions"):
+            v = t.get(c, "")
+            if v and not any(p["trial_id"] == t["trial_id"] and p["field"] == c and _same_number(p["value"], v)
+                             for p in prov):
+                print(f"trial value left empty (no quoted source): {t['trial_id']} {c} = {v}")
+                t[c] = ""
+    outs, olog = merged("outcomes.csv", idmap, ("trial_id", "outcome", "record_id", "analysis", "endpoint_name"))
+    no_source = [r for r in outs if not r.get("source_url")]
+    for r in no_source:
+        print(f"outcome row not kept (no source address to trace it to): {r['trial_id']} {r['outcome']} "
+              f"{r['record_id']}")
+    outs = [r for r in outs if r.get("source_url")]
+    for r in outs:
+        if r["hr"] and not (r["ci_lower"] and r["ci_upper"]) and r["derivation"] == "reported":
+            print(f"HR without CI set to not_available: {r['trial_id']} {r['outcome']} {r['record_id']} HR {r['hr']}")
+            r["derivation"] = "not_available"
+    choose_primary(outs, rec_by_id)
+    aes, alog = merged("adverse_events.csv", idmap, ("trial_id", "grade", "attribution", "record_id"))
+    aes = [normalise_ae(r) for r in aes]
+    choose_ae_primary(aes, rec_by_id, {t["trial_id"]: t for t in trials})
+    write("records.csv", records)
+    write("trials.csv", trials)
+    write("provenance.csv", prov)
+    write("outcomes.csv", outs)
+    write("adverse_events.csv", aes)
+    write("risk_of_bias.csv", risk_of_bias(trials, outs, rec_by_id, prov))
+    logs = []
+    for p in PASSES:
+        for r in read(p, "search_log.csv"):
+            logs.append({**r, "notes": f"[{p}] " + r.get("notes", "")})
+    for i, r in enumerate(logs, 1):
+        r["query_no"] = str(i)
+        r["date"] = (r.get("date") or "")[:10]
+    write("search_log.csv", logs)
+    with (DATA / "reconciliation.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=["file", "key", "first", "second", "differences"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(tlog + plog + olog + alog)
+    print(f"records {len(records)}, trials {len(trials)}, provenance {len(prov)}, outcomes {len(outs)}, "
+          f"adverse events {len(aes)}, disagreements logged {len(tlog + plog + olog + alog)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""The loader accepts the book's data and rejects each kind of bad input with an error
+that names the file, the row and the column."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+import helpers as h
+from helpers.data import DataError, number_in_quote, rob2_overall
+from conftest import ROOT
+
+DATA = ROOT / "data"
+
+
+def test_the_books_data_loads():
+    review = h.load_review()
+    assert len(review.included) > 0
+    assert set(review.outcomes["outcome"]) <= {"PFS", "OS"}
+
+
+def _copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "data"
+    shutil.copytree(DATA, dest)
+    return dest
+
+
+def _rows(path: Path) -> list[dict]:
+    return list(csv.DictReader(path.open(encoding="utf-8")))
+
+
+def _write(path: Path, rows: list[dict], fields: list[str] | None = None) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields or list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _mutate(tmp_path, file, fn):
+    d = _copy(tmp_path)
+    rows = _rows(d / file)
+    fn(rows)
+    _write(d / file, rows)
+    return d
+
+
+def _first(rows, **where):
+    for i, r in enumerate(rows):
+        if all(r[k] == v for k, v in where.items()) if where else True:
+            return i, r
+    raise AssertionError(f"no row with {where}")
+
+
+def _reported(rows):
+    return _first(rows, derivation="reported")
+
+
+def _expect(d, file, row, column, match):
+    with pytest.raises(DataError, match=match) as e:
+        h.load_review(d)
+    assert e.value.file == file, str(e.value)
+    if row is not None:
+        assert e.value.row == row, str(e.value)
+    assert e.value.column == column, str(e.value)
+
+
+def test_wrong_type(tmp_path):
+    def f(rows):
+        i, r = _first(rows, included="yes")
+        r["n_randomized"] = "ninety"
+        f.i = i
+    d = _mutate(tmp_path, "trials.csv", f)
+    _expect(d, "trials.csv", f.i + 2, "n_randomized", "not a number")
+
+
+def test_value_outside_allowed_set(tmp_path):
+    def f(rows):
+        rows[0]["timing"] = "sometimes"
+    d = _mutate(tmp_path, "trials.csv", f)
+    _expect(d, "trials.csv", 2, "timing", "not one of")
+
+
+def test_missing_required_value(tmp_path):
+    def f(rows):
+        rows[0]["trial_name"] = ""
+    _expect(_mutate(tmp_path, "trials.csv", f), "trials.csv", 2, "trial_name", "required")
+
+
+def test_duplicated_key(tmp_path):
+    def f(rows):
+        rows.append(dict(rows[0]))
+        f.n = len(rows)
+    d = _mutate(tmp_path, "records.csv", f)
+    _expect(d, "records.csv", None, "record_id", "duplicated")
+
+
+def test_two_primary_rows(tmp_path):
+    def f(rows):
+        i, r = _first(rows, primary="yes")
+        dup = dict(r)
+        dup["record_id"] = next(x["record_id"] for x in rows if x["record_id"] != r["record_id"])
+        dup["endpoint_name"] = "a second primary row"
+        rows.append(dup)
+        f.line = len(rows) + 1
+    d = _mutate(tmp_path, "outcomes.csv", f)
+    _expect(d, "outcomes.csv", None, "primary", "primary rows")
+
+
+def test_ci_not_containing_estimate(tmp_path):
+    def f(rows):
+        i, r = _reported(rows)
+        r["hr"], f.i = str(float(r["ci_upper"]) + 0.5), i
+        r["quote"] += f" {r['hr']}"
+    d = _mutate(tmp_path, "outcomes.csv", f)
+    _expect(d, "outcomes.csv", f.i + 2, "hr", "does not contain")
+
+
+def test_lower_above_upper(tmp_path):
+    def f(rows):
+        i, r = _reported(rows)
+        r["ci_lower"], r["ci_upper"] = r["ci_upper"], r["ci_lower"]
+        f.i = i
+    d = _mutate(tmp_path, "outcomes.csv", f)
+    _expect(d, "outcomes.csv", f.i + 2, "ci_lower", "not below")
+
+
+def test_non_positive_ratio(tmp_path):
+    def f(rows):
+        i, r = _reported(rows)
+        r["hr"], f.i = "0", i
+    d = _mutate(tmp_path, "outcomes.csv", f)
+    _expect(d, "outcomes.csv", f.i + 2, "hr", "not above 0")
+
+
+def test_ci_level_outside_0_100(tmp_path):
+    def f(rows):
+        i, r = _reported(rows)
+        r["ci_level"], f.i = "100", i
+    d = _mutate(tmp_path, "outcomes.csv", f)
+    _expect(d, "outcomes.csv", f.i + 2, "ci_level", "not below 100")
+
+
+def test_events_above_totals(tmp_path):
+    def f(rows):
+        i, r = _first(rows)
+        r["total_mdt"] = r["total_mdt"] or "10"
+        r["events_mdt"] = str(int(r["total_mdt"]) + 1)
+        r["quote"] += " " + r["events_mdt"]
+        f.i = i
+    d = _mutate(tmp_path, "adverse_events.csv", f)
+    _expect(d, "adverse_events.csv", f.i + 2, "events_mdt", "exceed")
+
+
+def test_unknown_trial_and_record(tmp_path):
+    def f(rows):
+        rows[0]["trial_id"] = "no_such_trial"
+    _expect(_mutate(tmp_path, "outcomes.csv", f), "outcomes.csv", 2, "trial_id", "not a known")
+
+    def g(rows):
+        rows[0]["record_id"] = "no_such_record"
+    _expect(_mutate(tmp_path / "b", "provenance.csv", g), "provenance.csv", 2, "record_id", "not a known")
+
+
+def test_empty_and_missing_file_and_column(tmp_path):
+    d = _copy(tmp_path)
+    (d / "adverse_events.csv").write_text("", encoding="utf-8")
+    _expect(d, "adverse_events.csv", None, None, "empty")
+    d2 = _copy(tmp_path / "b")
+    (d2 / "risk_of_bias.csv").unlink()
+    _expect(d2, "risk_of_bias.csv", None, None, "missing")
+    d3 = _copy(tmp_path / "c")
+    rows = _rows(d3 / "trials.csv")
+    fields = [c for c in rows[0] if c != "phase"]
+    _write(d3 / "trials.csv", [{k: r[k] for k in fields} for r in rows], fields)
+    _expect(d3, "trials.csv", None, "phase", "column is missing")
+
+
+def test_number_without_its_quote(tmp_path):
+    def f(rows):
+        i, r = _reported(rows)
+        r["quote"], f.i = "The trial met its primary endpoint.", i
+    d = _mutate(tmp_path, "outcomes.csv", f)
+    _expect(d, "outcomes.csv", f.i + 2, "hr", "quote does not contain")
+
+
+def test_trial_number_without_provenance(tmp_path):
+    def f(rows):
+        i, r = _first(rows, included="yes")
+        r["n_randomized"] = str(int(r["n_randomized"]) + 1000)
+        f.i = i
+    d = _mutate(tmp_path, "trials.csv", f)
+    _expect(d, "trials.csv", f.i + 2, "n_randomized", "provenance")
+
+
+def test_empty_adverse_event_cell_is_not_zero():
+    ae = h.load_review().adverse_events
+    assert ae["events_control"].isna().any() or (ae["events_control"] == 0).any()
+    # missing stays missing (<NA>), zero stays 0
+    assert str(ae["events_control"].dtype) == "Int64"
+
+
+def test_rob2_algorithm_is_enforced(tmp_path):
+    assert rob2_overall(["low"] * 5) == "low"
+    assert rob2_overall(["low", "high", "low", "low", "low"]) == "high"
+    assert rob2_overall(["low", "some concerns", "low", "low", "low"]) == "some concerns"
+
+    def f(rows):
+        rows[0]["overall"] = "low" if rows[0]["overall"] != "low" else "high"
+    _expect(_mutate(tmp_path, "risk_of_bias.csv", f), "risk_of_bias.csv", 2, "overall", "algorithm")
+
+
+@pytest.mark.parametrize("raw,quote,ok", [
+    ("0.47", "HR 0·47 (95% CI 0·30–0·76)", True),
+    ("0.006", "stratified log-rank P = .006", True),
+    ("3500", "3,500 participants", True),
+    ("0.4", "HR 0.45", False),
+    ("-0.5", "difference \u22120.5", True),
+    ("12", "112 patients", False),
+])
+def test_number_in_quote(raw, quote, ok):
+    assert number_in_quote(raw, quote) is ok
