@@ -82,6 +82,16 @@ TRIAL_DECISIONS: dict[str, dict[str, str]] = {
 # Which report the main analysis uses, where the automatic rule (below) is overridden: none yet.
 PRIMARY_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {}
 
+# Outcome rows where a derivation applies that the extractors (told not to derive) did not mark.
+OUTCOME_FIXES: dict[tuple[str, str, str, str], dict[str, str]] = {   # (trial, outcome, record, HR as printed)
+    ("arto", "OS", "francolini_asco_arto_os", ""): {
+        "derivation": "from_p_and_events", "p_favours": "mdt",
+        "why": "updated OS: 29 deaths (9 vs 20) and exact p = 0.07, no HR printed: Tierney 2007"},
+    ("extend_prostate_continuous", "PFS", "extend_continuous_eururol", "0.50"): {
+        "derivation": "from_hr_and_p", "p_sides": "1",
+        "why": "HR 0.50 printed with a one-sided p = 0.036 and no CI: SE from HR and p"},
+}
+
 # Adverse-event rows printed as percentages only: the percentages as printed (checked against the quote
 # by the loader), so that helpers can derive counts from them and the arm sizes.
 AE_PERCENTAGES: dict[tuple[str, str, str], tuple[str, str]] = {
@@ -131,7 +141,7 @@ def merged(file: str, idmap, key_fields: tuple[str, ...]) -> tuple[list[dict], l
             rid = r.get("record_id", "")
             rid = idmap.get((p, rid)) or idmap.get((p.rstrip("2"), rid)) or rid   # round 2 may cite round 1
             r = {**r, "record_id": rid, "_pass": p}
-            k = tuple(r.get(f, "") for f in key_fields)
+            k = tuple(_norm(r.get(f, "")) for f in key_fields)
             if k in out:
                 prev = out[k]
                 diffs = {f: (prev.get(f, ""), r.get(f, "")) for f in NUMERIC.get(file, ())
@@ -142,6 +152,16 @@ def merged(file: str, idmap, key_fields: tuple[str, ...]) -> tuple[list[dict], l
                 continue
             out[k] = r
     return list(out.values()), log
+
+
+def _norm(value: str) -> str:
+    """Key form of a cell: numbers compared as numbers ('.004' = '0.004', '< .001' = '<0.001')."""
+    v = value.replace(" ", "")
+    prefix = v[:1] if v[:1] in "<>" else ""
+    try:
+        return prefix + repr(float(v[len(prefix):]))
+    except ValueError:
+        return value
 
 
 NUMERIC = {
@@ -166,7 +186,11 @@ _read_raw = read
 
 
 def read(pass_name: str, file: str) -> list[dict]:  # noqa: F811  (aliasing wrapper)
-    return _alias(_read_raw(pass_name, file))
+    rows = _alias(_read_raw(pass_name, file))
+    if file == "adverse_events.csv":
+        for r in rows:
+            r["attribution"] = "all-cause" if r["attribution"].lower().startswith("all") else "treatment-related"
+    return rows
 
 
 def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
@@ -183,9 +207,10 @@ def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
             best = next(r for r in g if r["record_id"] == rec and r["analysis"] == analysis)
         else:
             def rank(r):
-                usable = r["derivation"] in ("reported", "from_p_and_events", "ratio_of_medians")
+                usable = r["derivation"] in ("reported", "from_hr_and_p", "from_p_and_events", "ratio_of_medians")
+                in_time = records[r["record_id"]]["decision"] == "included"   # never a record after the cut-off
                 date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
-                return (not usable, ANALYSIS_RANK.get(r["analysis"].lower(), 1), _neg(date))
+                return (not in_time, not usable, ANALYSIS_RANK.get(r["analysis"].lower(), 1), _neg(date))
             best = min(g, key=rank)
         best["primary"] = "yes"
 
@@ -194,8 +219,21 @@ def _neg(date: str) -> tuple:
     return tuple(-int(x) for x in date.split("-") if x.isdigit())
 
 
+CANCER_GROUPS = (("mixed", "mixed"), ("breast, prostate, nsclc", "mixed"), ("colorectal", "colorectal"),
+                 ("oesophag", "oesophageal"), ("esophag", "oesophageal"), ("gastric", "gastric"),
+                 ("pancrea", "pancreatic"), ("prostate", "prostate"), ("breast", "breast"), ("nsclc", "NSCLC"),
+                 ("lung", "NSCLC"))
+
+
+def cancer_group(cancer_type: str) -> str:
+    """The primary-site group used to order forest plots and for the cancer-type subgroups."""
+    low = cancer_type.lower()
+    return next((g for key, g in CANCER_GROUPS if key in low), "mixed")
+
+
 def normalise_trial(t: dict) -> dict:
     t = dict(t)
+    t["cancer_group"] = cancer_group(t["cancer_type"])
     t["phase"] = PHASE.get(t["phase"].split(" ")[0], "") if t["phase"] else ""
     dec = TRIAL_DECISIONS.get(t["trial_id"], {})
     for k, v in dec.items():
@@ -305,16 +343,25 @@ def main() -> None:
                              for p in prov):
                 print(f"trial value left empty (no quoted source): {t['trial_id']} {c} = {v}")
                 t[c] = ""
-    outs, olog = merged("outcomes.csv", idmap, ("trial_id", "outcome", "record_id", "analysis", "endpoint_name"))
+    outs, olog = merged("outcomes.csv", idmap, ("trial_id", "outcome", "record_id", "hr", "p_value", "median_mdt"))
+    for r in outs:
+        fix = OUTCOME_FIXES.get((r["trial_id"], r["outcome"], r["record_id"], r["hr"]))
+        if fix:
+            r.update({k: v for k, v in fix.items() if k != "why"})
+            print(f"derivation set: {r['trial_id']} {r['outcome']} {r['record_id']}: {fix['why']}")
     no_source = [r for r in outs if not r.get("source_url")]
     for r in no_source:
         print(f"outcome row not kept (no source address to trace it to): {r['trial_id']} {r['outcome']} "
               f"{r['record_id']}")
     outs = [r for r in outs if r.get("source_url")]
     for r in outs:
-        if r["hr"] and not (r["ci_lower"] and r["ci_upper"]) and r["derivation"] == "reported":
+        if r["hr"] and not (r["ci_lower"] and r["ci_upper"]) and r["derivation"] == "reported" and not (
+                r["p_value"] and r["p_value"][:1].isdigit() or r["p_value"][:1] == "."):
             print(f"HR without CI set to not_available: {r['trial_id']} {r['outcome']} {r['record_id']} HR {r['hr']}")
             r["derivation"] = "not_available"
+        elif r["hr"] and not (r["ci_lower"] and r["ci_upper"]) and r["derivation"] == "reported":
+            print(f"HR with exact p but no CI: SE from HR and p: {r['trial_id']} {r['outcome']} {r['record_id']}")
+            r["derivation"] = "from_hr_and_p"
     choose_primary(outs, rec_by_id)
     aes, alog = merged("adverse_events.csv", idmap, ("trial_id", "grade", "attribution", "record_id"))
     aes = [normalise_ae(r) for r in aes]

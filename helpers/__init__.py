@@ -3,7 +3,7 @@
 Names follow R metafor (dots become underscores). Nothing but re-exports here.
 """
 from .bias import RegtestResult, TrimfillResult, regtest, trimfill
-from .effects import LogHR, escalc_or, invert_hr, log_hr_from_ci, log_hr_from_p
+from .effects import LogHR, escalc_or, invert_hr, log_hr_from_ci, log_hr_from_hr_and_p, log_hr_from_p
 from .mh import MHResult, rma_mh, rma_peto
 from .paths import book_root, data_dir
 from .report import NOT_ESTIMABLE, fmt_ci, fmt_num, fmt_p, fmt_pct, fmt_ratio
@@ -15,7 +15,7 @@ from .data import DataError, Review, load_review, read_table
 __all__ = [
     "rma", "RMAResult", "refit", "NotEstimable", "ConvergenceError", "METHODS", "TESTS",
     "leave1out", "influence", "cumul", "regtest", "trimfill", "RegtestResult", "TrimfillResult",
-    "rma_mh", "rma_peto", "MHResult", "log_hr_from_ci", "log_hr_from_p", "escalc_or", "invert_hr", "LogHR",
+    "rma_mh", "rma_peto", "MHResult", "log_hr_from_ci", "log_hr_from_p", "log_hr_from_hr_and_p", "escalc_or", "invert_hr", "LogHR",
     "SETTINGS", "AnalysisSettings", "DataError", "Review", "load_review", "read_table",
     "book_root", "data_dir", "fmt_num", "fmt_ci", "fmt_ratio", "fmt_p", "fmt_pct", "NOT_ESTIMABLE",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Review
-from .effects import invert_hr, log_hr_from_ci, log_hr_from_p
+from .effects import invert_hr, log_hr_from_ci, log_hr_from_hr_and_p, log_hr_from_p
 from .rma import NotEstimable, RMAResult, rma
 from .settings import SETTINGS, AnalysisSettings
 
@@ -20,6 +20,7 @@ __all__ = ["hazard_ratios", "pool", "sensitivity_analyses", "absolute_survival",
 CONGRESS_TIERS = ("congress", "news")
 DERIVATION_LABELS = {
     "reported": "HR and CI as reported",
+    "from_hr_and_p": "SE from the HR and its exact p-value (Altman & Bland 2011)",
     "from_p_and_events": "from p-value and events (Tierney 2007)",
     "ratio_of_medians": "ratio of medians (exponential assumption; weaker)",
     "not_available": "no estimate obtainable",
@@ -47,7 +48,17 @@ def _row_effect(r: pd.Series, trial: pd.Series) -> tuple[float, float, float, fl
         if float(r["ci_level"]) != 95:
             note = (note + "; " if note else "") + f"SE from a {float(r['ci_level']):g}% CI"
         yi, sei = e.yi, e.sei
+    elif d == "from_hr_and_p":
+        p, _ = parse_p(r["p_value"])
+        sides = int(r["p_sides"]) if pd.notna(r["p_sides"]) else 2
+        hr = float(r["hr"])
+        if r["direction"] == "control_vs_mdt":
+            hr = 1 / hr
+        e = log_hr_from_hr_and_p(hr, p, sides=sides)
+        yi, sei, note = e.yi, e.sei, f"{sides}-sided p = {r['p_value']}"
     elif d == "from_p_and_events":
+        if pd.isna(trial["n_mdt"]) or pd.isna(trial["n_control"]):
+            return (math.nan,) * 5 + ("p-value and events reported, but not the arm sizes",)
         p, _ = parse_p(r["p_value"])
         sides = int(r["p_sides"]) if pd.notna(r["p_sides"]) else 2
         e = log_hr_from_p(p, float(r["events"]), float(trial["n_mdt"]), float(trial["n_control"]), sides=sides,
@@ -63,11 +74,33 @@ def _row_effect(r: pd.Series, trial: pd.Series) -> tuple[float, float, float, fl
     return yi, sei, math.exp(yi), math.exp(yi - z * sei), math.exp(yi + z * sei), note
 
 
+def _n(trial: pd.Series):
+    """Participants randomised: as printed, else the sum of the printed arm sizes, else missing."""
+    if pd.notna(trial["n_randomized"]):
+        return int(trial["n_randomized"])
+    if pd.notna(trial["n_mdt"]) and pd.notna(trial["n_control"]):
+        return int(trial["n_mdt"] + trial["n_control"])
+    return pd.NA
+
+
+def _first_publication(review: Review) -> pd.Series:
+    """Date of each comparison's first publication: the earliest dated record cited for it
+    (outcomes or provenance), leaving out reviews, registries and protocols, which
+    report a trial but are not its publication."""
+    rec = review.records.set_index("record_id")
+    own = rec[~rec["record_type"].isin(["review", "registry", "protocol"])]
+    cited = pd.concat([review.outcomes[["trial_id", "record_id"]], review.provenance[["trial_id", "record_id"]]])
+    cited = cited[cited["record_id"].isin(own.index)].drop_duplicates()
+    dates = [own.at[r, "pub_date"] or (str(int(own.at[r, "year"])) if pd.notna(own.at[r, "year"]) else None)
+             for r in cited["record_id"]]
+    return cited.assign(date=dates).dropna(subset=["date"]).groupby("trial_id")["date"].min()
+
+
 def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.DataFrame:
     """One row per included comparison with an ``outcome`` (``"PFS"``/``"OS"``) row.
 
     ``report="primary"`` takes the row marked primary (the latest mature report);
-    ``report="first"`` the row from the earliest publication (what was public first).
+    ``report="first"`` the earliest report with an estimate (what was public first).
     Columns: trial and record characteristics, ``yi`` and ``vi`` (log HR, MDT vs
     control, and its variance), ``hr, ci_lb, ci_ub`` (95%), ``estimable`` and
     ``note`` (why not, or how derived).
@@ -79,13 +112,17 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
     trials = review.included.set_index("trial_id")
     rec = review.records.set_index("record_id")
     out = review.outcomes[(review.outcomes["outcome"] == outcome) & review.outcomes["trial_id"].isin(trials.index)]
-    out = out.assign(pub_date=[rec.at[r, "pub_date"] or str(rec.at[r, "year"]) for r in out["record_id"]],
-                     year=[int(rec.at[r, "year"]) for r in out["record_id"]])
+    years = [rec.at[r, "year"] for r in out["record_id"]]
+    out = out.assign(pub_date=[rec.at[r, "pub_date"] or (str(int(y)) if pd.notna(y) else "undated")
+                               for r, y in zip(out["record_id"], years)],
+                     year=[int(y) if pd.notna(y) else pd.NA for y in years])
     if report == "primary":
         chosen = out[out["primary"] == "yes"]
     else:
-        chosen = out.sort_values(["trial_id", "pub_date"]).groupby("trial_id", as_index=False).head(1)
-    first_year = out.groupby("trial_id")["pub_date"].min()
+        usable = out["derivation"].ne("not_available")
+        chosen = (out.assign(_unusable=~usable).sort_values(["trial_id", "_unusable", "pub_date"])
+                  .groupby("trial_id", as_index=False).head(1).drop(columns="_unusable"))
+    first_year = _first_publication(review)
     rob = review.risk_of_bias
     rob = rob[rob["outcome"] == outcome].set_index("trial_id")
     rows = []
@@ -94,8 +131,8 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
         yi, sei, hr, lo, hi, note = _row_effect(r, t)
         rows.append({
             "trial_id": r["trial_id"], "trial_group": t["trial_group"], "trial": t["trial_name"],
-            "cancer_type": t["cancer_type"], "phase": t["phase"], "n": int(t["n_randomized"]),
-            "n_mdt": int(t["n_mdt"]), "n_control": int(t["n_control"]), "control_arm": t["control_arm"],
+            "cancer_type": t["cancer_type"], "cancer_group": t["cancer_group"], "phase": t["phase"], "n": _n(t),
+            "n_mdt": t["n_mdt"], "n_control": t["n_control"], "control_arm": t["control_arm"],
             "control_class": t["control_class"], "systemic_therapy": t["systemic_therapy"],
             "mdt_modality": t["mdt_modality"], "timing": t["timing"], "disease_state": t["disease_state"],
             "endpoint_name": r["endpoint_name"], "endpoint_class": r["endpoint_class"],
@@ -104,14 +141,15 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
             "median_mdt": r["median_mdt"], "median_control": r["median_control"], "median_unit": r["median_unit"],
             "derivation": r["derivation"], "analysis": r["analysis"], "record_id": r["record_id"],
             "source_tier": rec.at[r["record_id"], "source_tier"], "source_url": r["source_url"],
-            "year": r["year"], "pub_date": r["pub_date"], "first_pub_date": first_year[r["trial_id"]],
+            "year": r["year"], "pub_date": r["pub_date"],
+            "first_pub_date": first_year.get(r["trial_id"], r["pub_date"]),
             "rob_overall": rob.at[r["trial_id"], "overall"] if r["trial_id"] in rob.index else None,
             "yi": yi, "vi": sei**2, "hr": hr, "ci_lb": lo, "ci_ub": hi,
             "estimable": not math.isnan(yi), "note": note,
         })
     cols = ["trial_id", "trial", "yi", "vi", "estimable", "note"]
     table = pd.DataFrame(rows) if rows else pd.DataFrame(columns=cols)
-    return table.sort_values(["cancer_type", "first_pub_date", "trial"], ignore_index=True) if rows else table
+    return table.sort_values(["cancer_group", "first_pub_date", "trial"], ignore_index=True) if rows else table
 
 
 def pool(table: pd.DataFrame, settings: AnalysisSettings = SETTINGS, method: str | None = None,
@@ -128,7 +166,7 @@ def pool(table: pd.DataFrame, settings: AnalysisSettings = SETTINGS, method: str
 
 def _scenario(name: str, table: pd.DataFrame, settings, method=None, test=None) -> dict:
     use = table[table["estimable"]]
-    row = {"analysis": name, "k": len(use), "n": int(use["n"].sum()) if len(use) else 0}
+    row = {"analysis": name, "k": len(use), "n": int(use["n"].dropna().sum()) if len(use) else 0}
     if len(use) < 2:
         return {**row, "hr": math.nan, "ci_lb": math.nan, "ci_ub": math.nan, "pval": math.nan,
                 "tau2": math.nan, "I2": math.nan, "estimable": False}

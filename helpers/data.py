@@ -59,7 +59,7 @@ JUDGEMENTS = ("low", "some concerns", "high")
 RECORD_TYPES = ("full paper", "abstract", "long-term update", "congress abstract", "news", "review", "protocol",
                 "registry")
 TIERS = ("full text", "abstract", "congress", "news", "review", "registry")
-DERIVATIONS = ("reported", "from_p_and_events", "ratio_of_medians", "not_available")
+DERIVATIONS = ("reported", "from_hr_and_p", "from_p_and_events", "ratio_of_medians", "not_available")
 
 SCHEMAS: dict[str, Schema] = {}
 
@@ -79,7 +79,10 @@ _schema(Schema("records.csv", (
 
 _schema(Schema("trials.csv", (
     Col("trial_id", required=True), Col("trial_group", required=True), Col("trial_name", required=True),
-    Col("cancer_type", required=True), Col("phase", allowed=("II", "II/III", "III")),
+    Col("cancer_type", required=True),
+    Col("cancer_group", required=True, allowed=("NSCLC", "breast", "prostate", "colorectal", "oesophageal",
+                                                "gastric", "pancreatic", "mixed")),
+    Col("phase", allowed=("II", "II/III", "III")),
     Col("n_randomized", "int", min=1), Col("n_mdt", "int", min=1), Col("n_control", "int", min=1),
     Col("mdt_modality", required=True), Col("control_arm", required=True),
     Col("control_class", allowed=("observation", "active therapy")),
@@ -361,7 +364,7 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
             raise DataError("outcomes.csv", line, "hr" if not have[0] else "ci_lower", "a CI needs the HR and both bounds")
         if have[0] and not all(have) and r["derivation"] == "reported":
             raise DataError("outcomes.csv", line, "ci_lower", "a HR printed without its CI cannot be 'reported': "
-                            "use not_available (or from_p_and_events)")
+                            "use from_hr_and_p (with an exact p-value) or not_available")
         if all(have):
             if pd.isna(r["ci_level"]):
                 raise DataError("outcomes.csv", line, "ci_level", "the CI level is required with a CI")
@@ -381,6 +384,9 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
                 raise DataError("outcomes.csv", line, "p_value", "from_p_and_events needs an exact p-value")
             if r["p_favours"] is None:
                 raise DataError("outcomes.csv", line, "p_favours", "from_p_and_events needs the arm favoured")
+        if r["derivation"] == "from_hr_and_p" and (r["hr"] is None or r["p_value"] is None
+                                                   or r["p_value"].lstrip()[:1] in "<>≤"):
+            raise DataError("outcomes.csv", line, "p_value", "from_hr_and_p needs the HR and an exact p-value")
         if r["derivation"] == "ratio_of_medians":
             for c in ("median_mdt", "median_control", "events_mdt", "events_control"):
                 if pd.isna(r[c]):
@@ -474,6 +480,9 @@ def load_review(data_dir: str | Path | None = None) -> Review:
             continue
         tables[file[:-4]] = _read(path, schema)
     _validate(tables)  # type: ignore[arg-type]
+    for t in tables.values():
+        if t is not None:
+            t.attrs.clear()   # the raw cells were for the quote checks only
     return Review(**tables, data_dir=folder)  # type: ignore[arg-type]
 
 
@@ -484,4 +493,6 @@ def read_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     if file not in SCHEMAS:
         raise KeyError(f"unknown data file {file!r}; known: {', '.join(SCHEMAS)}")
     folder = Path(data_dir) if data_dir is not None else _default_data_dir()
-    return _read(folder / file, SCHEMAS[file])
+    table = _read(folder / file, SCHEMAS[file])
+    table.attrs.clear()
+    return table

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-__all__ = ["LogHR", "log_hr_from_ci", "log_hr_from_p", "escalc_or", "invert_hr"]
+__all__ = ["LogHR", "log_hr_from_ci", "log_hr_from_p", "log_hr_from_hr_and_p", "escalc_or", "invert_hr"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,22 @@ def log_hr_from_p(p: float, events: float, n1: float, n2: float, sides: int = 2,
     z = stats.norm.isf(p / sides)
     sign = -1.0 if direction == "favours_mdt" else 1.0
     return LogHR(yi=float(sign * z / np.sqrt(V)), sei=float(1 / np.sqrt(V)))
+
+
+def log_hr_from_hr_and_p(hr: float, p: float, sides: int = 2) -> LogHR:
+    """SE of a log HR printed with its exact p-value but no CI (Altman & Bland 2011,
+    BMJ 343:d2090): z is the normal quantile of p (two-sided unless ``sides=1``) and
+    SE = |ln HR| / z."""
+    if hr <= 0:
+        raise ValueError("hazard ratio must be positive")
+    if not 0 < p < 1:
+        raise ValueError(f"p must be in (0, 1), got {p!r}")
+    if sides not in (1, 2):
+        raise ValueError("sides must be 1 or 2")
+    if hr == 1:
+        raise ValueError("a HR of exactly 1 carries no information on its SE")
+    z = stats.norm.isf(p / sides)
+    return LogHR(yi=float(np.log(hr)), sei=float(abs(np.log(hr)) / z))
 
 
 def escalc_or(ai, n1i, ci, n2i, add: float = 0.5, to: str = "only0", drop00: bool = True):

@@ -113,8 +113,8 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
     with book_style():
         fig = plt.figure(figsize=(10.5, height))
         # horizontal layout in figure fractions
-        x_label, x_plot0, x_plot1 = 0.01, 0.40, 0.70
-        x_ci, x_w, x_rob0 = 0.715, 0.855, 0.905
+        x_label, x_plot0, x_plot1 = 0.01, 0.44, 0.70
+        x_ci, x_w, x_rob0 = 0.71, 0.845, 0.893
         ax = fig.add_axes([x_plot0, 0.9 / height + 0.35 / height, x_plot1 - x_plot0, (n_rows + 0.5) * 0.24 / height])
         ax.set_ylim(n_rows - 0.5, -1.0)
         ax.set_xscale("log")
@@ -137,15 +137,14 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
         trans = matplotlib.transforms.blended_transform_factory(fig.transFigure, ax.transData)
         head_y = -0.9
         headers = [(x_label, "Study", "left")]
-        xs = x_label + 0.20
-        for name in left:
-            headers.append((xs, name, "left"))
-            xs += 0.09
-        headers += [(x_ci, f"{measure} [{res.level:g}% CI]", "left"), (x_w + 0.035, "Weight", "right")]
+        left_x = [x_plot0 - 0.015 - 0.05 * (len(left) - 1 - j) for j in range(len(left))]   # right-aligned
+        for xs, name in zip(left_x, left):
+            headers.append((xs, name, "right"))
+        headers += [(x_ci, f"{measure} [{res.level:g}% CI]", "left"), (x_w + 0.02, "Weight", "right")]
         for x, t, ha in headers:
             ax.text(x, head_y, t, transform=trans, ha=ha, va="center", fontweight="bold", fontsize=8)
         for j, name in enumerate(rob):   # risk-of-bias headings, slanted as RevMan prints them
-            ax.text(x_rob0 + j * 0.018, head_y + 0.3, literal(name), transform=trans, ha="left", va="bottom",
+            ax.text(x_rob0 + j * 0.017, head_y + 0.3, literal(name), transform=trans, ha="left", va="bottom",
                     rotation=50, fontweight="bold", fontsize=7.5)
 
         msize = 4 + 10 * np.sqrt(w / w.max())
@@ -164,17 +163,15 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
                 ax.plot([est[i]], [r], marker="s", ms=msize[i], color=COLORS["study"], mec="none")
                 indent = 0.01 if groups is not None else 0
                 ax.text(x_label + indent, r, literal(labels[i]), transform=trans, va="center", fontsize=8)
-                xs = x_label + 0.20
-                for vals in left.values():
-                    ax.text(xs, r, literal(vals[i]), transform=trans, va="center", fontsize=8)
-                    xs += 0.09
+                for xs, vals in zip(left_x, left.values()):
+                    ax.text(xs, r, literal(vals[i]), transform=trans, va="center", ha="right", fontsize=8)
                 ax.text(x_ci, r, _fmt_ci_text(est[i], lo[i], hi[i]), transform=trans, va="center", fontsize=8)
-                ax.text(x_w + 0.035, r, f"{w[i]:.1f}%", transform=trans, va="center", ha="right", fontsize=8)
+                ax.text(x_w + 0.02, r, f"{w[i]:.1f}%", transform=trans, va="center", ha="right", fontsize=8)
                 for j, vals in enumerate(rob.values()):
                     j_val = str(vals[i]).strip().lower()
-                    ax.plot([x_rob0 + j * 0.018], [r], transform=trans, marker="o", ms=8,
+                    ax.plot([x_rob0 + j * 0.017], [r], transform=trans, marker="o", ms=8,
                             color=ROB_COLORS.get(j_val, ROB_COLORS[""]), clip_on=False)
-                    ax.text(x_rob0 + j * 0.018, r, ROB_SYMBOLS.get(j_val, ""), transform=trans, ha="center",
+                    ax.text(x_rob0 + j * 0.017, r, ROB_SYMBOLS.get(j_val, ""), transform=trans, ha="center",
                             va="center", fontsize=6.5, color="white", fontweight="bold")
             elif kind == "pooled":
                 b, l_, u_ = np.exp([float(res.beta), float(res.ci_lb), float(res.ci_ub)])
@@ -184,7 +181,7 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
                     label = "Common-effect model"
                 ax.text(x_label, r, label, transform=trans, va="center", fontweight="bold", fontsize=8.5)
                 ax.text(x_ci, r, _fmt_ci_text(b, l_, u_), transform=trans, va="center", fontweight="bold", fontsize=8)
-                ax.text(x_w + 0.035, r, "100%", transform=trans, va="center", ha="right", fontsize=8,
+                ax.text(x_w + 0.02, r, "100%", transform=trans, va="center", ha="right", fontsize=8,
                         fontweight="bold")
             elif kind == "pi":
                 pl, pu = np.exp([pi["pi_lb"], pi["pi_ub"]])
@@ -234,4 +231,80 @@ def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: st
         ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
         ax.set_xlabel(f"{measure} (log scale)")
         ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return fig
+
+
+def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[float], ub: Sequence[float],
+                   *, notes: Sequence[str] | None = None, reference: float | None = None, measure: str = "HR",
+                   favours: tuple[str, str] = ("Favours MDT", "Favours control"), title: str | None = None,
+                   right_header: str | None = None) -> plt.Figure:
+    """Point estimates with CIs, one row per analysis (sensitivity analyses, cumulative
+    meta-analysis). Rows with a missing estimate show their note (e.g. "not estimable")."""
+    n = len(labels)
+    est, lb, ub = (np.asarray(x, dtype=float) for x in (est, lb, ub))
+    notes = list(notes) if notes is not None else [""] * n
+    with book_style():
+        fig, ax = plt.subplots(figsize=(9.5, 0.9 + 0.3 * n))
+        fig.subplots_adjust(left=0.36, right=0.72, top=1 - 0.35 / (0.9 + 0.3 * n), bottom=0.55 / (0.9 + 0.3 * n))
+        ok = np.isfinite(est)
+        lo_lim = max(0.05, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
+        hi_lim = min(20, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
+        ax.set_xscale("log")
+        ax.set_xlim(lo_lim, hi_lim)
+        ax.set_ylim(n - 0.5, -0.8)
+        ax.axvline(1, color=COLORS["null"], lw=0.8)
+        if reference is not None:
+            ax.axvline(reference, color=COLORS["pooled"], lw=0.8, ls=":")
+        ax.set_yticks([])
+        ax.spines[["left", "top", "right"]].set_visible(False)
+        trans = matplotlib.transforms.blended_transform_factory(fig.transFigure, ax.transData)
+        ax.text(0.01, -0.75, "Analysis", transform=trans, fontweight="bold", fontsize=8, va="center")
+        ax.text(0.735, -0.75, right_header or f"{measure} [95% CI]", transform=trans, fontweight="bold", fontsize=8,
+                va="center")
+        for i in range(n):
+            ax.text(0.01, i, literal(labels[i]), transform=trans, va="center", fontsize=8)
+            if ok[i]:
+                ax.plot([max(lb[i], lo_lim), min(ub[i], hi_lim)], [i, i], color=COLORS["study"], lw=1.2)
+                ax.plot([est[i]], [i], marker="D" if i == 0 else "o", ms=5, color=COLORS["study"])
+                txt = _fmt_ci_text(est[i], lb[i], ub[i])
+            else:
+                txt = ""
+            extra = f"  {literal(notes[i])}" if notes[i] else ""
+            ax.text(0.735, i, txt + extra, transform=trans, va="center", fontsize=8,
+                    color=COLORS["muted"] if not ok[i] else "black")
+        ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if lo_lim <= t <= hi_lim]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel(f"{measure} (log scale)")
+        if title:
+            ax.set_title(literal(title), fontsize=9, loc="left")
+        for x, text, ha in ((0.95, f"\u2190 {literal(favours[0])}", "right"), (1.05, f"{literal(favours[1])} \u2192", "left")):
+            ax.annotate(text, xy=(x, 0), xycoords=("data", "axes fraction"), xytext=(0, -30),
+                        textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+    return fig
+
+
+def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
+    """metafor's ``plot(influence(res))`` in four panels: externally standardised residuals,
+    DFFITS, Cook's distance and tau² when the study is left out; flagged studies in red."""
+    labels = list(labels) if labels is not None else [str(i) for i in infl.index]
+    x = np.arange(len(labels))
+    flagged = (infl["inf"] == "*").to_numpy()
+    panels = [("rstudent", "Standardised residual", (-1.96, 1.96)), ("dffits", "DFFITS", None),
+              ("cook_d", "Cook's distance", None), ("tau2_del", "\u03c4\u00b2 without the study", None)]
+    with book_style():
+        fig, axes = plt.subplots(2, 2, figsize=(9, 5.8), sharex=True)
+        for ax, (col, title, band) in zip(axes.ravel(), panels):
+            y = infl[col].to_numpy(float)
+            ax.plot(x, y, color=COLORS["muted"], lw=0.8)
+            ax.scatter(x, y, c=[COLORS["pi"] if f else COLORS["study"] for f in flagged], s=22, zorder=3)
+            if band:
+                for b in band:
+                    ax.axhline(b, color=COLORS["null"], lw=0.6, ls="--")
+            ax.set_title(title, fontsize=9, loc="left")
+        for ax in axes[1]:
+            ax.set_xticks(x)
+            ax.set_xticklabels([literal(s) for s in labels], rotation=60, ha="right", fontsize=7)
+        fig.tight_layout()
     return fig

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE"]
+from pandas import NA as _NA
+
+__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "glue_all", "csv_download_link",
+           "html_table"]
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
@@ -12,7 +15,7 @@ DASH = "\u2013"   # en dash between CI bounds
 
 def fmt_num(x: float | None, digits: int = 2) -> str:
     """``x`` with ``digits`` decimals; a missing value becomes an em dash."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if x is None or x is _NA or (isinstance(x, float) and math.isnan(x)):
         return "\u2014"
     return f"{float(x):.{digits}f}"
 
@@ -39,3 +42,31 @@ def fmt_p(p: float | None) -> str:
 def fmt_pct(x: float, digits: int = 0) -> str:
     """``42%`` from a value already in percent."""
     return f"{float(x):.{digits}f}%"
+
+
+def glue_all(prefix: str, values: dict[str, str]) -> None:
+    """Glue every value as text under ``{prefix}_{key}`` (render with ``{glue:text}``)."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(f"{prefix}_{key}", str(value), display=False)
+
+
+def csv_download_link(df, filename: str, text: str = "Download this table as CSV"):
+    """An HTML link that carries the table itself (a data: URI), so it works offline."""
+    import base64
+    import html
+
+    from IPython.display import HTML
+
+    payload = base64.b64encode(df.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return HTML(f'<a download="{html.escape(filename)}" href="data:text/csv;charset=utf-8;base64,{payload}">'
+                f"{html.escape(text)}</a>")
+
+
+def html_table(df, caption: str | None = None):
+    """A DataFrame as an HTML table with every cell escaped (text from data/ stays text)."""
+    styler = df.style.hide(axis="index").format(escape="html", na_rep="\u2014")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler

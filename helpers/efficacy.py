@@ -1,0 +1,206 @@
+"""One efficacy analysis (PFS or OS), written once and called by both chapters:
+``efficacy_report(review, "PFS")`` computes everything the chapter shows, and
+``efficacy_glue_values(report)`` formats every number the prose quotes."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .analysis import hazard_ratios, pool, sensitivity_analyses
+from .bias import RegtestResult, TrimfillResult, regtest, trimfill
+from .data import Review
+from .report import fmt_ci, fmt_num, fmt_p, fmt_ratio
+from .rma import RMAResult, rma
+from .sensitivity import cumul, influence, leave1out
+from .settings import SETTINGS, AnalysisSettings
+
+__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baseline", "grade_wording",
+           "comparisons_table", "forest_figure"]
+
+
+@dataclass(frozen=True)
+class EfficacyReport:
+    outcome: str
+    table: pd.DataFrame            # every included comparison with a row for this outcome
+    pooled: pd.DataFrame           # the estimable rows, in the order pooled
+    res: RMAResult
+    pred: dict
+    het: pd.DataFrame              # confint(): tau2, tau, I2, H2 with Q-profile CIs
+    sensitivity: pd.DataFrame
+    loo: pd.DataFrame
+    infl: pd.DataFrame
+    cumulative: pd.DataFrame
+    egger: RegtestResult | None
+    tf: TrimfillResult | None
+    small_study_note: str
+    baseline: dict
+    absolute: pd.DataFrame
+    settings: AnalysisSettings
+
+
+def control_baseline(table: pd.DataFrame) -> dict:
+    """Control-arm survival assumed for absolute effects: exponential survival with the
+    median of the control-arm medians (months) reported by the pooled comparisons."""
+    med = pd.to_numeric(table.loc[table["estimable"], "median_control"], errors="coerce").dropna()
+    med = med[table.loc[med.index, "median_unit"].fillna("months").str.startswith("month")]
+    if med.empty:
+        return {"median_months": math.nan, "k": 0}
+    return {"median_months": float(med.median()), "k": int(med.size)}
+
+
+def _absolute(hr: float, lb: float, ub: float, baseline: dict, years) -> pd.DataFrame:
+    rows = []
+    for y in years:
+        s0 = 0.5 ** (12 * y / baseline["median_months"]) if baseline["k"] else math.nan
+        rows.append({"years": y, "control": s0, "mdt": s0**hr, "mdt_lb": s0**ub, "mdt_ub": s0**lb,
+                     "per_1000": 1000 * (s0**hr - s0), "per_1000_lb": 1000 * (s0**ub - s0),
+                     "per_1000_ub": 1000 * (s0**lb - s0)})
+    return pd.DataFrame(rows)
+
+
+def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = SETTINGS) -> EfficacyReport:
+    """Everything the PFS or OS chapter shows, computed from ``review`` with ``settings``."""
+    table = hazard_ratios(review, outcome)
+    pooled = table[table["estimable"]].reset_index(drop=True)
+    res = pool(pooled, settings)
+    pred = res.predict(pi=settings.pi)
+    het = res.confint() if res.k >= 2 and res.method != "EE" else pd.DataFrame()
+    loo = leave1out(res) if res.k >= 3 else pd.DataFrame()
+    infl = influence(res) if res.k >= 3 else pd.DataFrame()
+    # cumulative: the first report of each trial, in order of first publication
+    first = hazard_ratios(review, outcome, report="first")
+    first = first[first["estimable"]].sort_values(["first_pub_date", "trial"]).reset_index(drop=True)
+    if len(first):
+        res_first = rma(first["yi"].to_numpy(float), first["vi"].to_numpy(float), method=settings.method,
+                        test=settings.test,
+                        slab=[f"{t} ({d[:4]})" for t, d in zip(first["trial"], first["first_pub_date"])])
+        cumulative = cumul(res_first).assign(date=list(first["first_pub_date"]))
+    else:
+        cumulative = pd.DataFrame()
+    if res.k >= settings.min_k_small_study:
+        egger, tf = regtest(res), trimfill(res)
+        note = ""
+    else:
+        egger = tf = None
+        note = (f"Egger's test and trim-and-fill are not shown: {res.k} comparisons are pooled, fewer than the "
+                f"{settings.min_k_small_study} the Cochrane Handbook asks for before testing funnel-plot asymmetry.")
+    baseline = control_baseline(pooled)
+    absolute = _absolute(math.exp(res.beta), math.exp(res.ci_lb), math.exp(res.ci_ub), baseline,
+                         settings.survival_years)
+    return EfficacyReport(outcome, table, pooled, res, pred, het, sensitivity_analyses(review, outcome, settings),
+                          loo, infl, cumulative, egger, tf, note, baseline, absolute, settings)
+
+
+def grade_wording(hr: float, lb: float, ub: float, outcome_phrase: str) -> str:
+    """GRADE-style plain-language statement for a ratio with its CI (certainty: low–moderate
+    language, "probably"/"may", chosen by whether the CI excludes no effect)."""
+    if ub < 1:
+        return f"MDT added to standard of care probably improves {outcome_phrase}"
+    if lb > 1:
+        return f"MDT added to standard of care may worsen {outcome_phrase}"
+    return f"MDT added to standard of care may make little or no difference to {outcome_phrase}, but the evidence is uncertain"
+
+
+def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
+    """Every number the efficacy chapters put into prose, formatted as text."""
+    r, s = rep.res, rep.settings
+    hr, lb, ub = math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub)
+    het = rep.het
+    v = {
+        "k": str(r.k), "k_all": str(len(rep.table)), "k_not_estimable": str(int((~rep.table["estimable"]).sum())),
+        "n": f"{int(rep.pooled['n'].dropna().sum()):,}",
+        "n_missing": str(int(rep.pooled["n"].isna().sum())),
+        "hr_ci": fmt_ratio(hr, lb, ub), "hr": fmt_num(hr), "p": fmt_p(r.pval),
+        "tau2": fmt_num(r.tau2, 3), "I2": f"{r.I2:.0f}%", "I2_q": f"{r.I2_q:.0f}%",
+        "Q": fmt_num(r.QE, 2), "Q_df": str(r.k - 1), "Q_p": fmt_p(r.QEp),
+        "method": s.describe(), "level": f"{s.level:g}%",
+    }
+    if not het.empty:
+        v["tau2_ci"] = fmt_ci(het.at["tau2", "ci_lb"], het.at["tau2", "ci_ub"], 3)
+        v["I2_ci"] = f"{het.at['I2', 'ci_lb']:.0f}%{chr(8211)}{het.at['I2', 'ci_ub']:.0f}%"
+    if rep.pred["pi_lb"] is not None:
+        v["pi"] = fmt_ci(math.exp(rep.pred["pi_lb"]), math.exp(rep.pred["pi_ub"]))
+        v["pi_sentence"] = (f"The 95% prediction interval for the effect in a new trial runs from "
+                            f"{v['pi']} (t distribution with k − 2 = {r.k - 2} degrees of freedom).")
+    else:
+        v["pi"] = "not computed (k < 3)"
+        v["pi_sentence"] = "No prediction interval is given: fewer than three comparisons are pooled."
+    sens = rep.sensitivity[rep.sensitivity["estimable"]]
+    v["sens_min"] = fmt_num(sens["hr"].min())
+    v["sens_max"] = fmt_num(sens["hr"].max())
+    v["sens_n_rows"] = str(len(rep.sensitivity))
+    v["sens_not_estimable"] = str(int((~rep.sensitivity["estimable"]).sum()))
+    if not rep.loo.empty:
+        est = np.exp(rep.loo["estimate"])
+        v["loo_min"], v["loo_max"] = fmt_num(est.min()), fmt_num(est.max())
+        v["loo_min_trial"], v["loo_max_trial"] = str(est.idxmin()), str(est.idxmax())
+        v["n_influential"] = str(int((rep.infl["inf"] == "*").sum()))
+    v["small_study_note"] = rep.small_study_note
+    if rep.egger is not None:
+        v["egger"] = f"t = {rep.egger.zval:.2f}, df = {rep.egger.dfs}, {fmt_p(rep.egger.pval)}"
+        v["trimfill"] = (f"{rep.tf.k0} comparison(s) imputed on the {rep.tf.side}; adjusted HR "
+                         f"{fmt_ratio(math.exp(rep.tf.fit.beta), math.exp(rep.tf.fit.ci_lb), math.exp(rep.tf.fit.ci_ub))}")
+    if not rep.cumulative.empty:
+        c = rep.cumulative
+        v["cum_first_year"] = str(c["date"].iloc[0])[:4]
+        v["cum_first_sig"] = next((str(d)[:4] for d, ub_ in zip(c["date"], np.exp(c["ci_ub"])) if ub_ < 1),
+                                  "never")
+        v["cum_k"] = str(len(c))
+    b = rep.baseline
+    v["baseline_median"] = fmt_num(b["median_months"], 1)
+    v["baseline_k"] = str(b["k"])
+    for _, row in rep.absolute.iterrows():
+        y = int(row["years"])
+        v[f"S0_{y}"] = f"{100 * row['control']:.0f}%"
+        v[f"S1_{y}"] = f"{100 * row['mdt']:.0f}%"
+        v[f"diff_{y}"] = f"{row['per_1000']:.0f}"
+        v[f"diff_{y}_ci"] = f"{row['per_1000_lb']:.0f} to {row['per_1000_ub']:.0f}"
+    v["grade"] = grade_wording(hr, lb, ub, "progression-free survival" if rep.outcome == "PFS" else "overall survival")
+    return v
+
+
+def comparisons_table(rep: EfficacyReport) -> pd.DataFrame:
+    """The table of comparisons a reader checks: as printed, how used, where from."""
+    t = rep.table
+
+    def printed(r):
+        if pd.isna(r["hr_printed"]):
+            return "\u2014"
+        ci = f" ({fmt_num(r['ci_lower_printed'])}\u2013{fmt_num(r['ci_upper_printed'])}, {r['ci_level']:g}% CI)" \
+            if pd.notna(r["ci_lower_printed"]) else " (no CI printed)"
+        flip = "; printed as control vs MDT" if r["direction"] == "control_vs_mdt" else ""
+        return f"{fmt_num(r['hr_printed'])}{ci}{flip}"
+
+    def medians(r):
+        if pd.isna(r["median_mdt"]) and pd.isna(r["median_control"]):
+            return "\u2014"
+        unit = r["median_unit"] if isinstance(r["median_unit"], str) else ""
+        return f"{fmt_num(r['median_mdt'], 1)} vs {fmt_num(r['median_control'], 1)} {unit}".strip()
+
+    from .analysis import DERIVATION_LABELS
+    return pd.DataFrame({
+        "Trial": t["trial"], "Cancer": t["cancer_group"], "Control arm": t["control_arm"],
+        "Systemic therapy": t["systemic_therapy"], "Timing": t["timing"].fillna("n/a (oligoprogression)"),
+        "Disease state": t["disease_state"], "n": t["n"].astype("string").fillna("not reported"),
+        "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
+        "Median MDT vs control": [medians(r) for _, r in t.iterrows()],
+        "HR used (95% CI)": [fmt_ratio(h, l, u) if e else "not estimable"
+                             for h, l, u, e in zip(t["hr"], t["ci_lb"], t["ci_ub"], t["estimable"])],
+        "How obtained": [DERIVATION_LABELS[d] + (f" ({n})" if n else "") for d, n in zip(t["derivation"], t["note"])],
+        "Source": [f"{r} ({tier})" for r, tier in zip(t["record_id"], t["source_tier"])],
+    })
+
+
+def forest_figure(rep: EfficacyReport, review: Review):
+    """The chapter's forest plot: grouped by cancer, RoB 2 dots beside each trial."""
+    from .plots import forest_plot
+
+    rob = review.risk_of_bias[review.risk_of_bias["outcome"] == rep.outcome].set_index("trial_id")
+    ids = list(rep.pooled["trial_id"])
+    cols = {f"D{i}": [rob.at[t, f"d{i}"] if t in rob.index else "" for t in ids] for i in range(1, 6)}
+    cols["Overall"] = [rob.at[t, "overall"] if t in rob.index else "" for t in ids]
+    return forest_plot(rep.res, list(rep.pooled["trial"]), groups=list(rep.pooled["cancer_group"]), rob=cols,
+                       pi=rep.pred, left_columns={"n": rep.pooled["n"].astype("string").fillna("?").tolist()})
