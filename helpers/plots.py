@@ -24,9 +24,10 @@ __all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "lit
 COLORS = {"study": "#1f4e79", "pooled": "#1f4e79", "pi": "#c0392b", "null": "#555555", "grid": "#dddddd",
           "group": "#000000", "muted": "#666666", "filled": "#ffffff"}
 ROB_COLORS = {"low": "#2e8b57", "some concerns": "#f0b400", "high": "#c0392b", "": "#cccccc"}
+FIG_WIDTH = 7.6   # inches: the width of the book's text column, so figures show at 1:1
 ROB_SYMBOLS = {"low": "+", "some concerns": "?", "high": "\u2212", "": ""}
 STYLE = {
-    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
+    "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 10, "axes.labelsize": 9,
     "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False, "axes.spines.right": False,
     "figure.dpi": 100, "savefig.dpi": 150, "svg.hashsalt": "mdt-meta-book", "svg.fonttype": "path",
     "path.simplify": True,
@@ -56,6 +57,15 @@ def book_style():
 def literal(text: object) -> str:
     """Text as matplotlib shows it literally (no mathtext)."""
     return str(text).replace("$", r"\$")
+
+
+def short_label(text: object, width: int = 36) -> str:
+    """A trial name short enough for a figure: parenthetical asides dropped, then cut at
+    ``width`` characters with an ellipsis (tables keep the full name)."""
+    import re
+
+    t = re.sub(r"\s*\([^)]*\)", "", str(text)).strip() or str(text)
+    return t if len(t) <= width else t[: width - 1].rstrip() + "\u2026"
 
 
 def _fmt_ci_text(est: float, lb: float, ub: float, digits: int = 2) -> str:
@@ -111,10 +121,10 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
     rob = dict(rob or {})
     height = 1.2 + 0.24 * (n_rows + 2)
     with book_style():
-        fig = plt.figure(figsize=(10.5, height))
-        # horizontal layout in figure fractions
-        x_label, x_plot0, x_plot1 = 0.01, 0.44, 0.70
-        x_ci, x_w, x_rob0 = 0.71, 0.845, 0.893
+        fig = plt.figure(figsize=(FIG_WIDTH, height))
+        # horizontal layout in figure fractions (sized to the book's text column, about 7.5 in)
+        x_label, x_plot0, x_plot1 = 0.005, 0.40, 0.64
+        x_ci, x_w, x_rob0 = 0.645, 0.80, 0.85
         ax = fig.add_axes([x_plot0, 0.9 / height + 0.35 / height, x_plot1 - x_plot0, (n_rows + 0.5) * 0.24 / height])
         ax.set_ylim(n_rows - 0.5, -1.0)
         ax.set_xscale("log")
@@ -137,14 +147,14 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
         trans = matplotlib.transforms.blended_transform_factory(fig.transFigure, ax.transData)
         head_y = -0.9
         headers = [(x_label, "Study", "left")]
-        left_x = [x_plot0 - 0.015 - 0.05 * (len(left) - 1 - j) for j in range(len(left))]   # right-aligned
+        left_x = [x_plot0 - 0.01 - 0.045 * (len(left) - 1 - j) for j in range(len(left))]   # right-aligned
         for xs, name in zip(left_x, left):
             headers.append((xs, name, "right"))
         headers += [(x_ci, f"{measure} [{res.level:g}% CI]", "left"), (x_w + 0.02, "Weight", "right")]
         for x, t, ha in headers:
             ax.text(x, head_y, t, transform=trans, ha=ha, va="center", fontweight="bold", fontsize=8)
         for j, name in enumerate(rob):   # risk-of-bias headings, slanted as RevMan prints them
-            ax.text(x_rob0 + j * 0.017, head_y + 0.3, literal(name), transform=trans, ha="left", va="bottom",
+            ax.text(x_rob0 + j * 0.025, head_y + 0.3, literal(name), transform=trans, ha="left", va="bottom",
                     rotation=50, fontweight="bold", fontsize=7.5)
 
         msize = 4 + 10 * np.sqrt(w / w.max())
@@ -162,16 +172,17 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
                                 arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
                 ax.plot([est[i]], [r], marker="s", ms=msize[i], color=COLORS["study"], mec="none")
                 indent = 0.01 if groups is not None else 0
-                ax.text(x_label + indent, r, literal(labels[i]), transform=trans, va="center", fontsize=8)
+                ax.text(x_label + indent, r, literal(short_label(labels[i])), transform=trans, va="center",
+                        fontsize=7.5)
                 for xs, vals in zip(left_x, left.values()):
                     ax.text(xs, r, literal(vals[i]), transform=trans, va="center", ha="right", fontsize=8)
-                ax.text(x_ci, r, _fmt_ci_text(est[i], lo[i], hi[i]), transform=trans, va="center", fontsize=8)
+                ax.text(x_ci, r, _fmt_ci_text(est[i], lo[i], hi[i]), transform=trans, va="center", fontsize=7.5)
                 ax.text(x_w + 0.02, r, f"{w[i]:.1f}%", transform=trans, va="center", ha="right", fontsize=8)
                 for j, vals in enumerate(rob.values()):
                     j_val = str(vals[i]).strip().lower()
-                    ax.plot([x_rob0 + j * 0.017], [r], transform=trans, marker="o", ms=8,
+                    ax.plot([x_rob0 + j * 0.025], [r], transform=trans, marker="o", ms=7.5,
                             color=ROB_COLORS.get(j_val, ROB_COLORS[""]), clip_on=False)
-                    ax.text(x_rob0 + j * 0.017, r, ROB_SYMBOLS.get(j_val, ""), transform=trans, ha="center",
+                    ax.text(x_rob0 + j * 0.025, r, ROB_SYMBOLS.get(j_val, ""), transform=trans, ha="center",
                             va="center", fontsize=6.5, color="white", fontweight="bold")
             elif kind == "pooled":
                 b, l_, u_ = np.exp([float(res.beta), float(res.ci_lb), float(res.ci_ub)])
@@ -180,7 +191,7 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
                 if res.method == "EE" and model_label is None:
                     label = "Common-effect model"
                 ax.text(x_label, r, label, transform=trans, va="center", fontweight="bold", fontsize=8.5)
-                ax.text(x_ci, r, _fmt_ci_text(b, l_, u_), transform=trans, va="center", fontweight="bold", fontsize=8)
+                ax.text(x_ci, r, _fmt_ci_text(b, l_, u_), transform=trans, va="center", fontweight="bold", fontsize=7.5)
                 ax.text(x_w + 0.02, r, "100%", transform=trans, va="center", ha="right", fontsize=8,
                         fontweight="bold")
             elif kind == "pi":
@@ -207,7 +218,7 @@ def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: st
     se = np.sqrt(res.vi)
     b = float(res.beta)
     with book_style():
-        fig, ax = plt.subplots(figsize=(6.0, 4.2))
+        fig, ax = plt.subplots(figsize=(6.4, 4.4))
         top = max(se.max() * 1.1, 0.05)
         grid = np.linspace(0, top, 100)
         shades = ["#f2f2f2", "#e0e0e0", "#c8c8c8"]
@@ -244,8 +255,8 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
     est, lb, ub = (np.asarray(x, dtype=float) for x in (est, lb, ub))
     notes = list(notes) if notes is not None else [""] * n
     with book_style():
-        fig, ax = plt.subplots(figsize=(9.5, 0.9 + 0.3 * n))
-        fig.subplots_adjust(left=0.36, right=0.72, top=1 - 0.35 / (0.9 + 0.3 * n), bottom=0.55 / (0.9 + 0.3 * n))
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.9 + 0.3 * n))
+        fig.subplots_adjust(left=0.40, right=0.72, top=1 - 0.35 / (0.9 + 0.3 * n), bottom=0.55 / (0.9 + 0.3 * n))
         ok = np.isfinite(est)
         lo_lim = max(0.05, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
         hi_lim = min(20, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
@@ -262,7 +273,7 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         ax.text(0.735, -0.75, right_header or f"{measure} [95% CI]", transform=trans, fontweight="bold", fontsize=8,
                 va="center")
         for i in range(n):
-            ax.text(0.01, i, literal(labels[i]), transform=trans, va="center", fontsize=8)
+            ax.text(0.01, i, literal(short_label(labels[i], 48)), transform=trans, va="center", fontsize=7.5)
             if ok[i]:
                 ax.plot([max(lb[i], lo_lim), min(ub[i], hi_lim)], [i, i], color=COLORS["study"], lw=1.2)
                 ax.plot([est[i]], [i], marker="D" if i == 0 else "o", ms=5, color=COLORS["study"])
@@ -294,7 +305,7 @@ def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
     panels = [("rstudent", "Standardised residual", (-1.96, 1.96)), ("dffits", "DFFITS", None),
               ("cook_d", "Cook's distance", None), ("tau2_del", "\u03c4\u00b2 without the study", None)]
     with book_style():
-        fig, axes = plt.subplots(2, 2, figsize=(9, 5.8), sharex=True)
+        fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH, 5.8), sharex=True)
         for ax, (col, title, band) in zip(axes.ravel(), panels):
             y = infl[col].to_numpy(float)
             ax.plot(x, y, color=COLORS["muted"], lw=0.8)
@@ -305,6 +316,6 @@ def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
             ax.set_title(title, fontsize=9, loc="left")
         for ax in axes[1]:
             ax.set_xticks(x)
-            ax.set_xticklabels([literal(s) for s in labels], rotation=60, ha="right", fontsize=7)
+            ax.set_xticklabels([literal(short_label(s, 28)) for s in labels], rotation=60, ha="right", fontsize=6.5)
         fig.tight_layout()
     return fig
