@@ -384,8 +384,41 @@ def main() -> None:
         w = csv.DictWriter(f, fieldnames=["file", "key", "first", "second", "differences"], lineterminator="\n")
         w.writeheader()
         w.writerows(tlog + plog + olog + alog)
+    write_readme_counts()
     print(f"records {len(records)}, trials {len(trials)}, provenance {len(prov)}, outcomes {len(outs)}, "
           f"adverse events {len(aes)}, disagreements logged {len(tlog + plog + olog + alog)}")
+
+
+def counts_block() -> str:
+    """The counts section of data/README.md, from helpers.review_counts."""
+    import helpers
+
+    review = helpers.load_review(DATA)
+    c = helpers.review_counts(review)
+    paper = review.paper_reported.set_index("analysis_id")
+    rows = [
+        ("records (reports) assessed", c["records"], ""),
+        ("records included (reports of included comparisons)", c["records_included"],
+         int(paper.at["records_included", "estimate"])),
+        ("randomised comparisons assessed", c["comparisons"], ""),
+        ("randomised comparisons included", c["comparisons_included"], ""),
+        ("trials included (trial groups)", c["trials_included"], ""),
+        ("participants randomised in included comparisons", c["participants"],
+         int(paper.at["participants_included", "estimate"])),
+        ("included comparisons whose number randomised is not reported", c["comparisons_n_missing"], ""),
+    ]
+    lines = ["| count | this book | the paper |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {paper_value} |" for name, value, paper_value in rows]
+    return "\n".join(lines)
+
+
+def write_readme_counts() -> None:
+    path = DATA / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("<!-- counts:start")
+    start = text.index("-->", start) + 3
+    end = text.index("<!-- counts:end -->")
+    path.write_text(text[:start] + "\n" + counts_block() + "\n" + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":

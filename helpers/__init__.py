@@ -11,12 +11,13 @@ from .rma import METHODS, TESTS, ConvergenceError, NotEstimable, RMAResult, refi
 from .sensitivity import cumul, influence, leave1out
 from .settings import SETTINGS, AnalysisSettings
 from .data import DataError, Review, load_review, read_table
+from .counts import participants, review_counts
 
 __all__ = [
     "rma", "RMAResult", "refit", "NotEstimable", "ConvergenceError", "METHODS", "TESTS",
     "leave1out", "influence", "cumul", "regtest", "trimfill", "RegtestResult", "TrimfillResult",
     "rma_mh", "rma_peto", "MHResult", "log_hr_from_ci", "log_hr_from_p", "log_hr_from_hr_and_p", "escalc_or", "invert_hr", "LogHR",
-    "SETTINGS", "AnalysisSettings", "DataError", "Review", "load_review", "read_table",
+    "SETTINGS", "AnalysisSettings", "review_counts", "participants", "DataError", "Review", "load_review", "read_table",
     "book_root", "data_dir", "fmt_num", "fmt_ci", "fmt_ratio", "fmt_p", "fmt_pct", "NOT_ESTIMABLE",
     "glue_all", "csv_download_link", "html_table",
 ]

@@ -221,3 +221,27 @@ def test_rob2_algorithm_is_enforced(tmp_path):
 ])
 def test_number_in_quote(raw, quote, ok):
     assert number_in_quote(raw, quote) is ok
+
+
+def test_readme_counts_are_current_and_every_column_documented():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_data", ROOT / "extraction" / "build_data.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert build.counts_block() in readme, "data/README.md counts are stale: run python extraction/build_data.py"
+    from helpers.data import SCHEMAS
+    for file, schema in SCHEMAS.items():
+        assert f"`{file}`" in readme, f"{file} is not documented"
+        for col in schema.columns:
+            assert col.name in readme, f"{file}:{col.name} is not documented in data/README.md"
+
+
+def test_no_primary_estimate_after_the_cutoff():
+    review = h.load_review()
+    rec = review.records.set_index("record_id")
+    prim = review.outcomes[(review.outcomes["primary"] == "yes") & (review.outcomes["derivation"] != "not_available")
+                           & review.outcomes["trial_id"].isin(review.included["trial_id"])]
+    for _, r in prim.iterrows():
+        assert rec.at[r["record_id"], "decision"] == "included", (r["trial_id"], r["record_id"])
