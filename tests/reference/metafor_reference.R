@@ -87,6 +87,18 @@ for (m in c("DL", "REML")) for (t in c("z", "knha")) {
                                              beta = as.numeric(r$beta), se = as.numeric(r$se), QE = num(r$QE))
 }
 
+# separate-tau2 subgroup test (R meta's default): each group pooled alone, then Q between the group estimates
+separate <- list()
+for (m in c("DL", "REML")) for (t in c("z", "adhoc")) {
+  group_fits <- lapply(split(seq_along(groups), groups), function(ix)
+    rma(bcg$yi[ix], bcg$vi[ix], method = m, test = t, control = ctrl))
+  est <- sapply(group_fits, function(f) as.numeric(f$beta)); se <- sapply(group_fits, function(f) f$se)
+  qb <- rma(est, sei = se, method = "EE")
+  separate[[paste(m, t, sep = "|")]] <- list(method = m, test = t, levels = names(group_fits), estimates = as.numeric(est),
+                                            ses = as.numeric(se), tau2 = as.numeric(sapply(group_fits, function(f) f$tau2)),
+                                            Qb = num(qb$QE), Qbp = num(qb$QEp))
+}
+
 # --- 2x2 tables: Mantel-Haenszel and Peto ---------------------------------------
 tables <- list(
   bcg = list(ai = dat.bcg$tpos, n1i = dat.bcg$tpos + dat.bcg$tneg, ci = dat.bcg$cpos, n2i = dat.bcg$cpos + dat.bcg$cneg),
@@ -107,7 +119,7 @@ for (tn in names(tables)) {
 }
 
 res <- list(metafor_version = as.character(packageVersion("metafor")), R_version = R.version.string,
-            datasets = datasets, fits = fits, damped = damped, subgroups = subgroups, subgroup_groups = groups, twobytwo = twobytwo)
+            datasets = datasets, fits = fits, damped = damped, subgroups = subgroups, subgroups_separate = separate, subgroup_groups = groups, twobytwo = twobytwo)
 # jsonlite prints at most 15 significant digits: write numbers verbatim with 17.
 num17 <- function(x) {
   if (is.list(x)) return(lapply(x, num17))

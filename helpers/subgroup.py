@@ -1,0 +1,108 @@
+"""Subgroup analyses and the two tests for subgroup differences.
+
+* separate τ² (R ``meta``'s default, RevMan): each subgroup pooled on its own with the
+  primary model; Q_between = Σ w_g (b_g − b̄)², w_g = 1/se_g², χ² with G − 1 df.
+* common τ² (metafor ``rma(yi, vi, mods = ~ group)``): one model with the subgroup as a
+  moderator; the omnibus test QM (χ², or F under the Knapp–Hartung tests).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .rma import NotEstimable, rma
+from .settings import SETTINGS, AnalysisSettings
+
+__all__ = ["SubgroupResult", "subgroup_analysis", "q_between", "FACTORS", "modality_class", "factor_levels"]
+
+# factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
+FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
+    "Timing of MDT": ("timing", ("upfront", "consolidation"), ()),
+    "Disease state": ("disease_state", ("de_novo", "recurrent"), ("mixed", "oligoprogressive")),
+    "Primary cancer": ("cancer_group", None, ()),
+    "MDT modality": ("modality_class", ("SBRT", "surgery/other"), ()),
+    "Control arm": ("control_class", ("observation", "active therapy"), ()),
+    "Trial phase": ("phase", None, ()),
+}
+
+
+def modality_class(mdt_modality: str) -> str:
+    """SBRT/SABR alone → "SBRT"; anything including surgery, ablation or other RT → "surgery/other"."""
+    text = str(mdt_modality)
+    if re.search(r"surg|resect|ablat|metastasectomy|RFA|\bLND\b", text, re.I):
+        return "surgery/other"
+    return "SBRT" if re.search(r"SBRT|SABR|SAbR|stereotactic", text, re.I) else "surgery/other"
+
+
+def factor_levels(table: pd.DataFrame, factor: str) -> tuple[str, list[str], list[str]]:
+    col, tested, apart = FACTORS[factor]
+    present = [v for v in pd.unique(table[col].dropna())]
+    tested_levels = [v for v in (tested or sorted(present)) if v in present]
+    return col, tested_levels, [v for v in apart if v in present]
+
+
+def q_between(estimates, ses) -> tuple[float, int, float]:
+    """Q_between of subgroup estimates (a fixed-effect Q across subgroups): (Q, df, p)."""
+    b, se = np.asarray(estimates, float), np.asarray(ses, float)
+    w = 1 / se**2
+    bbar = np.sum(w * b) / np.sum(w)
+    q = float(np.sum(w * (b - bbar) ** 2))
+    df = b.size - 1
+    return q, df, float(stats.chi2.sf(q, df)) if df > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class SubgroupResult:
+    factor: str
+    rows: pd.DataFrame        # one row per level: k, n, hr, ci_lb, ci_ub, tau2, I2, in_test
+    q_separate: float
+    df_separate: int
+    p_separate: float
+    qm_common: float
+    qm_df: tuple
+    p_common: float
+    k_test: int
+
+    @property
+    def p_primary(self) -> float:
+        return self.p_separate if SETTINGS.subgroup_test == "separate_tau2" else self.p_common
+
+
+def subgroup_analysis(table: pd.DataFrame, factor: str, settings: AnalysisSettings = SETTINGS) -> SubgroupResult:
+    """Pool each level of ``factor`` and test the difference between the tested levels."""
+    t = table[table["estimable"]].copy()
+    t["modality_class"] = [modality_class(m) for m in t["mdt_modality"]]
+    col, tested, apart = factor_levels(t, factor)
+    rows = []
+    for level in tested + apart:
+        g = t[t[col] == level]
+        try:
+            res = rma(g["yi"].to_numpy(float), g["vi"].to_numpy(float), method=settings.method,
+                      test=settings.test, level=settings.level)
+        except NotEstimable:
+            continue
+        enters = level in tested and (res.k > 1 or settings.subgroup_singletons_enter)
+        rows.append({"level": level, "k": res.k, "n": int(g["n"].dropna().sum()), "hr": math.exp(res.beta),
+                     "ci_lb": math.exp(res.ci_lb), "ci_ub": math.exp(res.ci_ub), "tau2": res.tau2, "I2": res.I2,
+                     "yi": res.beta, "se": res.se, "in_test": enters,
+                     "trials": ", ".join(g["trial"])})
+    rows_df = pd.DataFrame(rows)
+    used = rows_df[rows_df["in_test"]] if len(rows_df) else rows_df
+    if len(used) >= 2:
+        q, df, p = q_between(used["yi"], used["se"])
+    else:
+        q, df, p = math.nan, 0, math.nan
+    levels_in = list(used["level"]) if len(used) else []
+    g = t[t[col].isin(levels_in)]
+    qm, qm_df, p_c = math.nan, (math.nan, math.nan), math.nan
+    if len(levels_in) >= 2 and len(g) > len(levels_in):
+        dummies = pd.get_dummies(pd.Categorical(g[col], categories=levels_in), drop_first=True, dtype=float)
+        res = rma(g["yi"].to_numpy(float), g["vi"].to_numpy(float), mods=dummies.to_numpy(), method=settings.method,
+                  test=settings.test, level=settings.level)
+        qm, qm_df, p_c = res.QM, res.QMdf, res.QMp
+    return SubgroupResult(factor, rows_df, q, df, p, qm, qm_df, p_c, len(g))
