@@ -99,6 +99,16 @@ AE_PERCENTAGES: dict[tuple[str, str, str], tuple[str, str]] = {
     ("gomez_lct", ">=3", "nrco_2019_gomez_news"): ("20", "8"),
 }
 
+# Quality-of-life findings the extractors quoted in their notes (round 2, item 11), as provenance rows.
+QOL_QUOTES = [
+    ("sabr_comet", "palma_2020_jco", "no difference between arms",
+     "There were no new grade 2-5 adverse events and no differences in QOL between arms."),
+    ("stomp", "ost_2018_jco", "no difference between arms",
+     "Quality of life was similar between arms at baseline and remained comparable at 3-month and 1-year follow-up."),
+    ("pulmicc", "pulmicc_2020_colorectaldis", "no difference between arms",
+     "No significant difference was seen at any time point."),
+]
+
 RECORD_TYPES = {"full paper", "abstract", "long-term update", "congress abstract", "news", "review", "protocol",
                 "registry"}
 ANALYSIS_RANK = {"itt": 0, "stratified": 0, "": 1, "adjusted": 2, "per-protocol": 3}
@@ -263,10 +273,10 @@ def choose_ae_primary(rows: list[dict], records: dict[str, dict], trials: dict[s
         groups.setdefault((r["trial_id"], r["grade"], r["attribution"]), []).append(r)
     for g in groups.values():
         def rank(r):
-            complete = all(r.get(c) for c in ("events_mdt", "events_control")) or \
-                all(r.get(c) for c in ("pct_mdt", "pct_control"))
+            counts = all(r.get(c) for c in ("events_mdt", "events_control"))
+            complete = counts or all(r.get(c) for c in ("pct_mdt", "pct_control"))
             date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
-            return (not complete, _neg(date))
+            return (not complete, not counts, _neg(date))   # printed counts before percentages
         for r in g:
             r["primary"] = "no"
         min(g, key=rank)["primary"] = "yes"
@@ -343,6 +353,11 @@ def main() -> None:
                              for p in prov):
                 print(f"trial value left empty (no quoted source): {t['trial_id']} {c} = {v}")
                 t[c] = ""
+    for tid, rec, value, quote in QOL_QUOTES:
+        if rec in rec_by_id:
+            prov.append({"trial_id": tid, "field": "quality_of_life", "value": value, "record_id": rec, "quote": quote})
+        else:
+            print(f"quality-of-life quote not kept (record {rec} unknown)")
     outs, olog = merged("outcomes.csv", idmap, ("trial_id", "outcome", "record_id", "hr", "p_value", "median_mdt"))
     for r in outs:
         fix = OUTCOME_FIXES.get((r["trial_id"], r["outcome"], r["record_id"], r["hr"]))

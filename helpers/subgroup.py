@@ -106,3 +106,31 @@ def subgroup_analysis(table: pd.DataFrame, factor: str, settings: AnalysisSettin
                   test=settings.test, level=settings.level)
         qm, qm_df, p_c = res.QM, res.QMdf, res.QMp
     return SubgroupResult(factor, rows_df, q, df, p, qm, qm_df, p_c, len(g))
+
+
+def iceman(result: "SubgroupResult", other: "SubgroupResult | None" = None, n_tests: int = 12) -> dict[str, str]:
+    """ICEMAN (Schandelmaier et al. 2020, CMAJ 192:E901) for a claimed difference between
+    trial-level subgroups: the answers that follow from the data and the design, and the
+    overall credibility.  Between-trial comparisons cap credibility at "low"."""
+    p = result.p_separate
+    answers = {
+        "Within-trial comparison?": "no: subgroups are whole trials (between-trial comparison)",
+        "Pre-specified hypothesis with direction?": "no: taken from the paper's abstract, direction not stated",
+        "Chance a likely explanation?": ("yes: interaction p ≥ 0.05" if not p < 0.05 else
+                                         "possibly: p < 0.05 but one of " + str(n_tests) + " tests (6 factors × 2 outcomes)"),
+        "Consistent across related outcomes?": "not assessable",
+        "Confounded by other trial features?": "likely: timing, disease state, cancer type and control arm are collinear across trials",
+    }
+    if other is not None and len(result.rows) and len(other.rows):
+        a = result.rows.set_index("level")["hr"]
+        b = other.rows.set_index("level")["hr"]
+        common = [lv for lv in a.index if lv in b.index]
+        if len(common) >= 2:
+            same = (a[common].idxmin() == b[common].idxmin())
+            answers["Consistent across related outcomes?"] = ("yes: the same subgroup does better for PFS and OS"
+                                                             if same else "no: the ordering differs between PFS and OS")
+    if not p < 0.05:
+        rating = "very low"
+    else:
+        rating = "low"
+    return {"rating": rating, **answers}

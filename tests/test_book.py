@@ -12,7 +12,7 @@ import yaml
 
 from conftest import ROOT, build_book
 
-CHAPTERS = ["methods", "search", "pfs", "os", "subgroups", "safety"]
+CHAPTERS = ["methods", "search", "pfs", "os", "subgroups", "safety", "differences"]
 
 
 def _html(book: Path, page: str) -> str:
@@ -81,5 +81,5 @@ def test_edit_a_csv_and_the_page_follows(built_book, tmp_path):
         w.writerows(rows)
     run = build_book(book, "build-after-edit.log")
     assert run.returncode == 0, run.stdout[-4000:]
-    text = re.sub(r"<[^>]+>", "", _html(book, "intro"))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", _html(book, "intro")))
     assert "included 41 records" in text, "the edited CSV did not reach the landing page"
