@@ -400,8 +400,41 @@ def main() -> None:
         w.writeheader()
         w.writerows(tlog + plog + olog + alog)
     write_readme_counts()
+    write_bib(records)
     print(f"records {len(records)}, trials {len(trials)}, provenance {len(prov)}, outcomes {len(outs)}, "
           f"adverse events {len(aes)}, disagreements logged {len(tlog + plog + olog + alog)}")
+
+
+def _bib_escape(text: str) -> str:
+    for a, b in (("\\", ""), ("{", ""), ("}", ""), ("&", "\\&"), ("%", "\\%"), ("#", "\\#"), ("_", "\\_"),
+                 ("$", "\\$")):
+        text = text.replace(a, b)
+    return text
+
+
+def write_bib(records: list[dict]) -> None:
+    """references_trials.bib: one entry per record (key = record_id), so chapters can {cite} any
+    source; journal articles as @article, everything else as @misc with its address."""
+    out = ["% Written by extraction/build_data.py from data/records.csv; do not edit by hand.", ""]
+    for r in sorted(records, key=lambda r: r["record_id"]):
+        author = _bib_escape(r["authors"] or "Anonymous")
+        fields = {"author": "{" + author + "}", "title": _bib_escape(r["title"])}
+        article = r["record_type"] in ("full paper", "long-term update", "abstract", "review") and r["journal"] \
+            and r["year"] and not r["journal"].startswith("(")
+        if article:
+            fields["journal"] = _bib_escape(r["journal"])
+        else:
+            fields["howpublished"] = _bib_escape(r["journal"] or r["record_type"])
+        if r["year"]:
+            fields["year"] = r["year"]
+        if r["doi"]:
+            fields["doi"] = r["doi"]
+        if r["url"]:
+            fields["url"] = r["url"]
+        fields["note"] = _bib_escape(f"{r['record_type']}; read as {r['source_tier']}")
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
+        out.append(f"@{'article' if article else 'misc'}{{{r['record_id']},\n{body}\n}}\n")
+    (ROOT / "references_trials.bib").write_text("\n".join(out), encoding="utf-8")
 
 
 def counts_block() -> str:

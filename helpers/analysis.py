@@ -14,7 +14,7 @@ from .effects import invert_hr, log_hr_from_ci, log_hr_from_hr_and_p, log_hr_fro
 from .rma import NotEstimable, RMAResult, rma
 from .settings import SETTINGS, AnalysisSettings
 
-__all__ = ["hazard_ratios", "pool", "sensitivity_analyses", "absolute_survival", "parse_p", "CONGRESS_TIERS",
+__all__ = ["hazard_ratios", "first_publication", "pool", "sensitivity_analyses", "absolute_survival", "parse_p", "CONGRESS_TIERS",
            "DERIVATION_LABELS"]
 
 CONGRESS_TIERS = ("congress", "news")
@@ -83,7 +83,7 @@ def _n(trial: pd.Series):
     return pd.NA
 
 
-def _first_publication(review: Review) -> pd.Series:
+def first_publication(review: Review) -> pd.Series:
     """Date of each comparison's first publication: the earliest dated record cited for it
     (outcomes or provenance), leaving out reviews, registries and protocols, which
     report a trial but are not its publication."""
@@ -122,7 +122,7 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
         usable = out["derivation"].ne("not_available")
         chosen = (out.assign(_unusable=~usable).sort_values(["trial_id", "_unusable", "pub_date"])
                   .groupby("trial_id", as_index=False).head(1).drop(columns="_unusable"))
-    first_year = _first_publication(review)
+    first_year = first_publication(review)
     rob = review.risk_of_bias
     rob = rob[rob["outcome"] == outcome].set_index("trial_id")
     rows = []

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .data import Review
 
-__all__ = ["review_counts", "participants"]
+__all__ = ["review_counts", "participants", "prisma_counts"]
 
 
 def participants(trials: pd.DataFrame) -> tuple[int, int]:
@@ -42,3 +42,47 @@ def review_counts(review: Review) -> dict[str, int]:
         "participants": n,
         "comparisons_n_missing": n_missing,
     }
+
+
+OTHER_METHODS_TYPES = ("news", "review", "registry", "protocol")
+
+
+def prisma_counts(review: Review) -> dict[str, object]:
+    """PRISMA 2020 flow counts from ``records.csv`` and ``trials.csv``.
+
+    Records whose type is a bibliographic publication (paper, abstract, long-term update,
+    congress abstract) form the "databases" arm; news, reviews, registries and protocols
+    the "other methods" arm.  Every record found was assessed in full (no title/abstract
+    screening stage was separable), so reports assessed equal records identified; reports
+    are excluded with the reason of their record, and studies are counted separately."""
+    rec = review.records
+    other = rec["record_type"].isin(OTHER_METHODS_TYPES)
+    inc_trials = set(review.included["trial_group"])
+    excluded = rec[rec["decision"] == "excluded"]
+    reasons = excluded["exclusion_reason"].fillna("not stated").map(_reason_class).value_counts()
+    return {
+        "identified_databases": int((~other).sum()),
+        "identified_other": int(other.sum()),
+        "assessed_databases": int((~other).sum()),
+        "assessed_other": int(other.sum()),
+        "excluded_databases": int(((~other) & (rec["decision"] == "excluded")).sum()),
+        "excluded_other": int((other & (rec["decision"] == "excluded")).sum()),
+        "exclusion_reasons": {k: int(v) for k, v in reasons.items()},
+        "reports_included": int((rec["decision"] == "included").sum()),
+        "studies_included": len(inc_trials),
+        "comparisons_included": len(review.included),
+    }
+
+
+def _reason_class(reason: str) -> str:
+    r = reason.lower()
+    for key, label in (("both arms", "both arms receive MDT"), (">5", "more than 5 lesions allowed"),
+                       ("cap", "more than 5 lesions allowed"), ("lesion", "more than 5 lesions allowed"),
+                       ("primary", "primary tumour treated / MDT not to all lesions"),
+                       ("cut-off", "published after the search cut-off"), ("after", "published after the search cut-off"),
+                       ("no results", "no results published"), ("protocol", "protocol or design report only"),
+                       ("design", "protocol or design report only"), ("identif", "record could not be identified"),
+                       ("secondary", "secondary report of an excluded trial"), ("same as", "secondary report of an excluded trial")):
+        if key in r:
+            return label
+    return "other: " + reason[:60]

@@ -137,6 +137,14 @@ _schema(Schema("paper_reported.csv", (
     Col("source", required=True), Col("quote", required=True),
 ), key=("analysis_id",)))
 
+_schema(Schema("grade.csv", (
+    Col("outcome", required=True, allowed=("PFS", "OS", "AE grade >=2")),
+    Col("domain", required=True, allowed=("risk of bias", "inconsistency", "indirectness", "imprecision",
+                                          "publication bias")),
+    Col("judgement", required=True, allowed=("not serious", "serious", "very serious")),
+    Col("reason", required=True),
+), key=("outcome", "domain")))
+
 _schema(Schema("search_log.csv", (
     Col("query_no", "int", True, min=1), Col("date", "date", True), Col("corpus", required=True),
     Col("query", required=True), Col("n_hits", "int", min=0), Col("useful", allowed=("yes", "no", "partial")), Col("notes"),
@@ -460,6 +468,7 @@ class Review:
     adverse_events: pd.DataFrame
     risk_of_bias: pd.DataFrame
     paper_reported: pd.DataFrame
+    grade: pd.DataFrame
     search_log: pd.DataFrame | None
     data_dir: Path
 

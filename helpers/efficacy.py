@@ -12,12 +12,15 @@ import pandas as pd
 from .analysis import hazard_ratios, pool, sensitivity_analyses
 from .bias import RegtestResult, TrimfillResult, regtest, trimfill
 from .data import Review
+from .grade import certainty, grade_triggers, grade_wording_for
 from .report import fmt_ci, fmt_num, fmt_p, fmt_ratio
 from .rma import RMAResult, rma
 from .sensitivity import cumul, influence, leave1out
 from .settings import SETTINGS, AnalysisSettings
 
-__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baseline", "grade_wording",
+OUTCOME_PHRASES = {"PFS": "progression-free survival", "OS": "overall survival"}
+
+__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baseline", "OUTCOME_PHRASES",
            "comparisons_table", "forest_figure"]
 
 
@@ -39,6 +42,8 @@ class EfficacyReport:
     baseline: dict
     absolute: pd.DataFrame
     settings: AnalysisSettings
+    grade: dict            # computed GRADE downgrades per domain: (levels, reason)
+    certainty: str
 
 
 def control_baseline(table: pd.DataFrame) -> dict:
@@ -90,18 +95,11 @@ def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = S
     baseline = control_baseline(pooled)
     absolute = _absolute(math.exp(res.beta), math.exp(res.ci_lb), math.exp(res.ci_ub), baseline,
                          settings.survival_years)
+    participants = int(pooled["n"].dropna().sum())
+    grade = grade_triggers(res, pooled, outcome, egger.pval if egger is not None else None, participants)
     return EfficacyReport(outcome, table, pooled, res, pred, het, sensitivity_analyses(review, outcome, settings),
-                          loo, infl, cumulative, egger, tf, note, baseline, absolute, settings)
-
-
-def grade_wording(hr: float, lb: float, ub: float, outcome_phrase: str) -> str:
-    """GRADE-style plain-language statement for a ratio with its CI (certainty: low–moderate
-    language, "probably"/"may", chosen by whether the CI excludes no effect)."""
-    if ub < 1:
-        return f"MDT added to standard of care probably improves {outcome_phrase}"
-    if lb > 1:
-        return f"MDT added to standard of care may worsen {outcome_phrase}"
-    return f"MDT added to standard of care may make little or no difference to {outcome_phrase}, but the evidence is uncertain"
+                          loo, infl, cumulative, egger, tf, note, baseline, absolute, settings, grade,
+                          certainty(grade))
 
 
 def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
@@ -158,7 +156,9 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
         v[f"S1_{y}"] = f"{100 * row['mdt']:.0f}%"
         v[f"diff_{y}"] = f"{row['per_1000']:.0f}"
         v[f"diff_{y}_ci"] = f"{row['per_1000_lb']:.0f} to {row['per_1000_ub']:.0f}"
-    v["grade"] = grade_wording(hr, lb, ub, "progression-free survival" if rep.outcome == "PFS" else "overall survival")
+    v["grade"] = grade_wording_for(rep.certainty, hr, lb, ub, OUTCOME_PHRASES[rep.outcome])
+    v["certainty"] = rep.certainty
+    v["downgrades"] = "; ".join(f"{d}: {why}" for d, (n, why) in rep.grade.items() if n) or "none"
     return v
 
 

@@ -319,3 +319,107 @@ def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
             ax.set_xticklabels([literal(short_label(s, 28)) for s in labels], rotation=60, ha="right", fontsize=6.5)
         fig.tight_layout()
     return fig
+
+
+def prisma_flow(c: dict, paper_records: int | None = None) -> plt.Figure:
+    """PRISMA 2020 flow diagram (Page et al. 2021) with the "other methods" arm; every
+    count comes from ``helpers.prisma_counts``; the paper's own count is shown apart."""
+    from matplotlib.patches import FancyBboxPatch
+
+    with book_style():
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 6.2))
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 100)
+        ax.axis("off")
+
+        def box(x, y, w, h, text, bold=False, color="#ffffff"):
+            ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.4", fc=color, ec="#555555", lw=0.8))
+            ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=7.2,
+                    fontweight="bold" if bold else "normal", wrap=True)
+
+        def arrow(x0, y0, x1, y1):
+            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="->", color="#555555", lw=0.8))
+
+        box(2, 84, 44, 12, f"Records identified from bibliographic\nsources (PubMed/PMC, journals, congress\n"
+                           f"abstracts): n = {c['identified_databases']}", color="#eef3f8")
+        box(54, 84, 44, 12, f"Records identified by other methods\n(news, reviews, registries, protocols):\n"
+                            f"n = {c['identified_other']}", color="#f6f1e7")
+        assessed = c["assessed_databases"] + c["assessed_other"]
+        box(2, 56, 40, 14, f"Reports assessed for eligibility\nn = {assessed}\n"
+                           f"({c['assessed_databases']} + {c['assessed_other']})")
+        arrow(24, 84, 22, 70.8)
+        arrow(76, 84, 30, 70.8)
+        reasons = "\n".join(f"{k}: {v}" for k, v in c["exclusion_reasons"].items())
+        n_reasons = len(c["exclusion_reasons"])
+        h = 10 + 3.2 * n_reasons
+        box(50, min(66 - h, 46 - h / 2), 48, h, f"Reports excluded: n = {c['excluded_databases'] + c['excluded_other']}\n{reasons}")
+        arrow(42.8, 62, 49.2, 58)
+        box(2, 8, 40, 16, f"Included: {c['comparisons_included']} randomised\ncomparisons from "
+                          f"{c['studies_included']} trials,\nreported in {c['reports_included']} reports",
+            bold=True, color="#e8f4ea")
+        arrow(22, 56, 22, 24.8)
+        if paper_records is not None:
+            ax.text(99, 1, f"The paper's figure: {paper_records} records included", ha="right", va="bottom",
+                    fontsize=7, color=COLORS["muted"], style="italic")
+    return fig
+
+
+ROB_DOMAINS = ("D1", "D2", "D3", "D4", "D5", "Overall")
+
+
+def rob_traffic_light(rob, labels: Sequence[str], title: str | None = None) -> plt.Figure:
+    """RoB 2 traffic-light plot: comparisons × domains, provisional judgements hatched."""
+    cols = [f"d{i}" for i in range(1, 6)] + ["overall"]
+    n = len(rob)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.7 + 0.28 * n))
+        fig.subplots_adjust(left=0.42, right=0.98, top=1 - 0.45 / (0.7 + 0.28 * n), bottom=0.05)
+        for i, (_, r) in enumerate(rob.iterrows()):
+            for j, c in enumerate(cols):
+                j_val = r[c]
+                ax.scatter([j], [i], s=120, color=ROB_COLORS.get(j_val, ROB_COLORS[""]),
+                           edgecolor="#333333" if r["provisional"] == "yes" else "none",
+                           linewidth=0.6, linestyle="--" if r["provisional"] == "yes" else "-")
+                ax.text(j, i, ROB_SYMBOLS.get(j_val, ""), ha="center", va="center", color="white", fontsize=7,
+                        fontweight="bold")
+        ax.set_xticks(range(len(cols)))
+        ax.set_xticklabels(ROB_DOMAINS)
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(n))
+        ax.set_yticklabels([literal(short_label(s, 40)) for s in labels], fontsize=7.5)
+        ax.set_ylim(n - 0.5, -0.7)
+        ax.set_xlim(-0.6, len(cols) - 0.4)
+        for side in ("left", "right", "bottom", "top"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(length=0)
+        if title:
+            ax.set_title(literal(title), fontsize=9, loc="left", pad=18)
+    return fig
+
+
+def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.Figure:
+    """RoB 2 summary: share of the analysis weight at each judgement, per domain."""
+    cols = [f"d{i}" for i in range(1, 6)] + ["overall"]
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum() * 100
+    with book_style():
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 2.6))
+        for row, c in enumerate(cols):
+            left = 0.0
+            for level in ("low", "some concerns", "high"):
+                share = float(w[(rob[c] == level).to_numpy()].sum())
+                ax.barh(row, share, left=left, color=ROB_COLORS[level], label=level if row == 0 else None)
+                if share >= 8:
+                    ax.text(left + share / 2, row, f"{share:.0f}%", ha="center", va="center", color="white",
+                            fontsize=7)
+                left += share
+        ax.set_yticks(range(len(cols)))
+        ax.set_yticklabels(ROB_DOMAINS)
+        ax.set_ylim(len(cols) - 0.5, -0.5)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("share of the analysis weight (%)")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False, fontsize=7)
+        if title:
+            ax.set_title(literal(title), fontsize=9, loc="left")
+        fig.tight_layout()
+    return fig

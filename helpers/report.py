@@ -7,7 +7,7 @@ import math
 from pandas import NA as _NA
 
 __all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "glue_all", "csv_download_link",
-           "html_table"]
+           "html_table", "zip_download_link", "markdown_table"]
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
@@ -70,3 +70,35 @@ def html_table(df, caption: str | None = None):
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def zip_download_link(folder, filename: str, text: str):
+    """An HTML link carrying a zip of every file in ``folder`` (a data: URI: works offline)."""
+    import base64
+    import html
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from IPython.display import HTML
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(Path(folder).iterdir()):
+            if path.is_file():
+                info = zipfile.ZipInfo(f"data/{path.name}", date_time=(2025, 6, 9, 0, 0, 0))   # fixed: same zip each build
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, path.read_bytes())
+    payload = base64.b64encode(buf.getvalue()).decode("ascii")
+    return HTML(f'<a download="{html.escape(filename)}" href="data:application/zip;base64,{payload}">'
+                f"{html.escape(text)}</a>")
+
+
+def markdown_table(df) -> str:
+    """A DataFrame as a MyST/Markdown pipe table (cells may hold roles such as {cite})."""
+    def cell(x):
+        return str(x).replace("|", "\\|").replace("\n", " ")
+    head = "| " + " | ".join(cell(c) for c in df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(cell(x) for x in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])

@@ -1,0 +1,73 @@
+"""GRADE summary of findings: relative and absolute effects, the computed certainty and
+the reviewers' judgements from ``data/grade.csv``, with every disagreement shown."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .data import Review
+from .efficacy import OUTCOME_PHRASES, efficacy_report
+from .grade import DOMAINS, certainty, grade_triggers, grade_wording_for
+from .report import fmt_ratio
+from .safety import pool_safety
+
+__all__ = ["summary_of_findings", "JUDGEMENT_LEVELS"]
+
+JUDGEMENT_LEVELS = {"not serious": 0, "serious": 1, "very serious": 2}
+
+
+def _judged(review: Review, outcome: str) -> dict[str, tuple[int, str]]:
+    g = review.grade[review.grade["outcome"] == outcome].set_index("domain")
+    return {d: (JUDGEMENT_LEVELS[g.at[d, "judgement"]], g.at[d, "reason"]) if d in g.index else (0, "no judgement")
+            for d in DOMAINS}
+
+
+def summary_of_findings(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary-of-findings rows, domain-by-domain comparison of computed and judged)."""
+    rows, checks = [], []
+    for oc in ("PFS", "OS"):
+        rep = efficacy_report(review, oc)
+        r = rep.res
+        hr, lb, ub = math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub)
+        computed, judged = rep.grade, _judged(review, oc)
+        absolute = "; ".join(
+            f"at {int(a['years'])} years {1000 * a['control']:.0f} vs {1000 * a['mdt']:.0f} per 1,000 alive"
+            f"{' without progression' if oc == 'PFS' else ''} ({a['per_1000']:+.0f}; 95% CI "
+            f"{a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})" for _, a in rep.absolute.iterrows())
+        rows.append({"Outcome": OUTCOME_PHRASES[oc], "Relative effect (95% CI)": f"HR {fmt_ratio(hr, lb, ub)}",
+                     "Absolute effect (assumed control baseline)": absolute,
+                     "Comparisons (participants)": f"{r.k} ({int(rep.pooled['n'].dropna().sum()):,})",
+                     "Certainty (judged)": certainty(judged), "Certainty (computed)": certainty(computed),
+                     "Plain language": grade_wording_for(certainty(judged), hr, lb, ub, OUTCOME_PHRASES[oc])})
+        checks += _compare(oc, computed, judged)
+    s = pool_safety(review, ">=2")
+    label = "AE grade >=2"
+    judged = _judged(review, label)
+    if s.mh_or is not None and s.re_or is not None:
+        orr, lb, ub = math.exp(s.mh_or.beta), math.exp(s.mh_or.ci_lb), math.exp(s.mh_or.ci_ub)
+        n = int(s.usable["n1i"].sum() + s.usable["n2i"].sum())
+        computed = grade_triggers(s.re_or, None, label, None, n)
+        p0 = s.risk_control
+        p1 = orr * p0 / (1 - p0 + orr * p0)
+        rows.append({"Outcome": "grade ≥2 adverse events", "Relative effect (95% CI)": f"OR {fmt_ratio(orr, lb, ub)}",
+                     "Absolute effect (assumed control baseline)":
+                         f"{1000 * p0:.0f} vs {1000 * p1:.0f} per 1,000 ({1000 * (p1 - p0):+.0f}); control risk "
+                         "pooled from the trials' control arms",
+                     "Comparisons (participants)": f"{len(s.usable)} ({n:,})",
+                     "Certainty (judged)": certainty(judged), "Certainty (computed)": certainty(computed),
+                     "Plain language": grade_wording_for(certainty(judged), orr, lb, ub, "grade ≥2 adverse events",
+                                                         increase_is_harm=True)})
+        checks += _compare(label, computed, judged)
+    return pd.DataFrame(rows), pd.DataFrame(checks)
+
+
+def _compare(outcome, computed, judged) -> list[dict]:
+    out = []
+    for d in DOMAINS:
+        c, why_c = computed[d]
+        j, why_j = judged[d]
+        out.append({"Outcome": outcome, "Domain": d, "Computed trigger": ["not serious", "serious", "very serious"][c],
+                    "Why (computed)": why_c, "Judged": ["not serious", "serious", "very serious"][j],
+                    "Why (judged)": why_j, "Agree": "yes" if c == j else "NO — check the judgement"})
+    return out
