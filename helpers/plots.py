@@ -29,7 +29,7 @@ ROB_SYMBOLS = {"low": "+", "some concerns": "?", "high": "\u2212", "": ""}
 STYLE = {
     "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 10, "axes.labelsize": 9,
     "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False, "axes.spines.right": False,
-    "figure.dpi": 100, "savefig.dpi": 150, "svg.hashsalt": "mdt-meta-book", "svg.fonttype": "path",
+    "figure.dpi": 100, "savefig.dpi": 150, "svg.hashsalt": "mdt-meta-book", "svg.fonttype": "none",
     "path.simplify": True,
 }
 

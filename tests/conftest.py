@@ -65,3 +65,46 @@ def built_book(tmp_path_factory) -> Path:
     run = build_book(book, "build.log")
     assert run.returncode == 0, "the book does not build:\n" + run.stdout[-6000:] + run.stderr[-4000:]
     return book
+
+
+# --------------------------------------------------------------------------- the site in a browser
+import functools  # noqa: E402
+import http.server  # noqa: E402
+import threading  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def site_url(built_book):
+    """The built site served on 127.0.0.1 (a free port) for the duration of the run."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output readable
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_book / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright; a failure under CI=true if missing."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if exe is None or sync_playwright is None:
+        msg = "headless Chromium (Debian package 'chromium') and playwright are needed for the browser tests"
+        if IN_CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -12,7 +12,7 @@ import yaml
 
 from conftest import ROOT, build_book
 
-CHAPTERS = ["methods", "search", "pfs", "os", "subgroups", "safety", "differences"]
+CHAPTERS = ["methods", "search", "pfs", "os", "subgroups", "safety", "differences", "reproducibility"]
 
 
 def _html(book: Path, page: str) -> str:

@@ -1,0 +1,149 @@
+"""The site as readers get it: every page in a real browser, offline reading, determinism,
+failing cells, and text from data/ reaching the page as text."""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS, ROOT, build_book, copy_book
+
+PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups",
+         "chapters/safety", "chapters/differences", "chapters/reproducibility"]
+BAD_TEXT = [("Traceback", "a traceback"), ("np.float64(", "a NumPy scalar repr"), ("{glue", "a raw glue role"),
+            ("Warning:", "a warning"), ("UserWarning", "a warning")]
+
+
+def test_every_page_in_a_real_browser(browser, site_url):
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for page_name in PAGES:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.on("requestfailed", lambda r, errors=errors: errors.append(f"failed request {r.url}"))
+        response = page.goto(f"{site_url}/{page_name}.html", wait_until="networkidle")
+        assert response is not None and response.ok, f"{page_name}: HTTP {response and response.status}"
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        broken = page.evaluate(
+            "Promise.all(Array.from(document.images).map(i => i.decode().then(() => null, () => i.src)))"
+            ".then(r => r.filter(x => x).concat(Array.from(document.images).filter(i => i.naturalWidth === 0)"
+            ".map(i => i.src)))")
+        text = page.inner_text("article") if page.query_selector("article") else page.inner_text("body")
+        page.screenshot(path=str(shots / f"{page_name.replace('/', '_')}.png"), full_page=True)
+        page.close()
+        if errors:
+            problems.append(f"{page_name}: console errors {errors}")
+        if broken:
+            problems.append(f"{page_name}: images not loaded {broken}")
+        for needle, what in BAD_TEXT:
+            if needle in text:
+                problems.append(f"{page_name}: {what} on the page")
+        if re.search(r"(?<![\w.-])(nan|NaN)(?![\w-])", text):
+            problems.append(f"{page_name}: 'nan' on the page")
+    assert not problems, "\n".join(problems)
+
+
+def test_navigation_reaches_every_chapter(browser, site_url):
+    page = browser.new_page()
+    page.goto(f"{site_url}/intro.html", wait_until="networkidle")
+    hrefs = page.eval_on_selector_all("nav.bd-links a, .bd-sidebar a", "els => els.map(e => e.href)")
+    page.close()
+    reached = {re.sub(r"^.*?/(chapters/[\w-]+|intro)\.html.*$", r"\1", h) for h in hrefs}
+    for p in PAGES[1:]:
+        assert p in reached, f"the navigation does not link {p}"
+
+
+def test_landing_page_shows_the_scorecard(browser, site_url):
+    page = browser.new_page()
+    page.goto(f"{site_url}/intro.html", wait_until="networkidle")
+    text = page.inner_text("article")
+    assert "Reproduction scorecard" in text and "direction_agrees" in text
+    assert page.query_selector("#intro-scorecard img") is not None
+    page.close()
+
+
+def test_no_page_needs_the_network(built_book):
+    html_dir = built_book / "_build" / "html"
+    external = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+    offenders = []
+    for f in html_dir.rglob("*.html"):
+        for m in external.finditer(f.read_text(encoding="utf-8", errors="replace")):
+            tag = f.read_text(encoding="utf-8", errors="replace")[m.start():m.start() + 200]
+            if 'rel="canonical"' in tag:
+                continue
+            offenders.append(f"{f.relative_to(html_dir)}: {tag[:120]}")
+    for f in (html_dir / "_static").rglob("*.css"):
+        for m in re.finditer(r"url\((['\"]?)(?:https?:)?//[^)]*\)", f.read_text(encoding="utf-8", errors="replace")):
+            offenders.append(f"{f.relative_to(html_dir)}: {m.group(0)[:120]}")
+    assert not offenders, "pages reference the network:\n" + "\n".join(offenders[:20])
+    assert (html_dir / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+
+
+def _page_texts(book: Path) -> dict:
+    """The article of every page (where glued values show), without the execution-time
+    table (reproducibility page) and the search index."""
+    out = {}
+    html_dir = book / "_build" / "html"
+    for f in sorted(html_dir.rglob("*.html")):
+        if f.name in ("reproducibility.html", "search.html", "genindex.html"):
+            continue
+        m = re.search(r"<article.*?</article>", f.read_text(encoding="utf-8"), flags=re.S)
+        if m:
+            out[str(f.relative_to(html_dir))] = m.group(0)
+    return out
+
+
+def test_two_clean_builds_are_identical(built_book, tmp_path):
+    second = copy_book(tmp_path / "again")
+    run = build_book(second, "build-determinism.log")
+    assert run.returncode == 0, run.stdout[-3000:]
+    images = lambda b: {p.name: p.read_bytes() for p in (b / "_build" / "html" / "_images").glob("*")}  # noqa: E731
+    a, b = images(built_book), images(second)
+    assert a.keys() == b.keys(), "figure files differ between two clean builds"
+    assert [n for n in a if a[n] != b[n]] == [], "figures differ byte for byte"
+    assert all(b"<dc:date>" not in v for v in a.values()), "dates in figure metadata"
+    ta, tb = _page_texts(built_book), _page_texts(second)
+    assert len(ta) >= 7 and ta.keys() == tb.keys()
+    assert [p for p in ta if ta[p] != tb[p]] == [], "page text (glued values) differs between two clean builds"
+
+
+def test_a_failing_cell_fails_the_build(tmp_path):
+    book = copy_book(tmp_path / "failing")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\n", encoding="utf-8")
+    text = (book / "intro.md").read_text(encoding="utf-8")
+    (book / "intro.md").write_text(text + "\n```{code-cell} ipython3\nraise ValueError('injected failure')\n```\n",
+                                   encoding="utf-8")
+    run = build_book(book, "build-failing-cell.log")
+    assert run.returncode != 0, "a raising cell did not fail the build"
+    assert "injected failure" in run.stdout + run.stderr
+
+
+def test_text_from_data_is_shown_literally(tmp_path):
+    book = copy_book(tmp_path / "escaping")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/pfs\n", encoding="utf-8")
+    for stray in ("intro.md",):
+        (book / stray).unlink()
+    path = book / "data" / "trials.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    name = "SABR <b>&$x$_y"
+    for r in rows:
+        if r["trial_id"] == "sabr_comet":
+            r["trial_name"] = name
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    run = build_book(book, "build-escaping.log")
+    assert run.returncode == 0, run.stdout[-3000:]
+    html = (book / "_build" / "html" / "chapters" / "pfs.html").read_text(encoding="utf-8")
+    assert "SABR &lt;b&gt;&amp;$x$_y" in html, "the trial name is not escaped in the table"
+    assert "SABR <b>&" not in html
+    svgs = [p.read_text(encoding="utf-8") for p in (book / "_build" / "html" / "_images").glob("*.svg")]
+    assert any("SABR &lt;b&gt;&amp;$x$_y" in s for s in svgs), "the figure does not show the name literally"
