@@ -1,0 +1,142 @@
+"""The analysis layer between data/ and the chapters: effect derivations per row,
+sensitivity analyses, absolute effects, safety tables, counts, PRISMA and references."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import helpers as h
+from helpers.analysis import _row_effect, absolute_survival, hazard_ratios, parse_p, sensitivity_analyses
+from helpers.grade import certainty, grade_wording_for
+from helpers.safety import ae_table, nnt_text, pool_safety
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def review():
+    return h.load_review()
+
+
+def _row(**kw):
+    base = {"derivation": "reported", "hr": None, "ci_lower": None, "ci_upper": None, "ci_level": 95.0,
+            "direction": "mdt_vs_control", "p_value": None, "p_sides": pd.NA, "p_favours": None, "events": pd.NA,
+            "median_mdt": pd.NA, "median_control": pd.NA, "events_mdt": pd.NA, "events_control": pd.NA}
+    base.update(kw)
+    return pd.Series(base)
+
+
+TRIAL = pd.Series({"n_mdt": 66, "n_control": 33})
+
+
+def test_row_effects_invert_convert_levels_and_derive():
+    yi, sei, hr, lo, hi, note = _row_effect(_row(hr=2.0, ci_lower=1.25, ci_upper=4.0, direction="control_vs_mdt"), TRIAL)
+    assert hr == pytest.approx(0.5) and yi == pytest.approx(math.log(0.5))
+    assert sei == pytest.approx((math.log(4.0) - math.log(1.25)) / (2 * 1.959963984540054))
+    yi, sei, *_ , note = _row_effect(_row(hr=0.57, ci_lower=0.38, ci_upper=0.84, ci_level=80.0), TRIAL)
+    assert sei == pytest.approx((math.log(0.84) - math.log(0.38)) / (2 * 1.2815515655446004))
+    assert "80% CI" in note
+    yi, sei, *_ = _row_effect(_row(derivation="from_hr_and_p", hr=0.5, p_value="0.036", p_sides=1), TRIAL)
+    assert sei == pytest.approx(abs(math.log(0.5)) / 1.799118300, rel=1e-6)
+    yi, sei, *_ = _row_effect(_row(derivation="from_p_and_events", p_value="0.07", events=29, p_favours="mdt"),
+                              pd.Series({"n_mdt": 75, "n_control": 82}))
+    V = 29 * 75 * 82 / 157**2
+    assert yi == pytest.approx(-1.8119106729525971 / math.sqrt(V)) and sei == pytest.approx(1 / math.sqrt(V))
+    yi, *_ , note = _row_effect(_row(derivation="not_available"), TRIAL)
+    assert math.isnan(yi) and "no HR" in note
+
+
+def test_parse_p():
+    assert parse_p("0.006") == (0.006, True)
+    assert parse_p("< .001") == (0.001, False)
+    assert parse_p(None) == (None, False)
+
+
+def test_hazard_ratio_tables_are_complete_and_first_reports_precede(review):
+    for oc in ("PFS", "OS"):
+        t = hazard_ratios(review, oc)
+        assert t["trial_id"].is_unique
+        assert set(t["trial_id"]) <= set(review.included["trial_id"])
+        assert (t.loc[t["estimable"], "vi"] > 0).all()
+        assert t.loc[~t["estimable"], "note"].str.len().gt(0).all(), "a comparison left out without a reason"
+        first = hazard_ratios(review, oc, report="first")
+        both = t.merge(first, on="trial_id", suffixes=("", "_first"))
+        assert (both["pub_date_first"] <= both["pub_date"]).all()
+
+
+def test_sensitivity_rows_never_fail_and_mark_not_estimable(review):
+    s = sensitivity_analyses(review, "PFS")
+    assert s["estimable"].iloc[0]
+    assert (s.loc[~s["estimable"], "k"] < 2).all()
+    assert s.loc[~s["estimable"], "hr"].isna().all()
+    primary = s.iloc[0]
+    res = h.analysis.pool(hazard_ratios(review, "PFS"))
+    assert primary["hr"] == pytest.approx(math.exp(res.beta))
+
+
+def test_absolute_survival():
+    assert absolute_survival(0.5, 0.25) == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        absolute_survival(0.5, 1.5)
+
+
+def test_not_reported_is_never_zero(review):
+    t = ae_table(review, ">=2")
+    reported = set(review.adverse_events.loc[review.adverse_events["grade"] == ">=2", "trial_id"])
+    for _, r in t.iterrows():
+        if r["trial_id"] not in reported:
+            assert r["status"] == "not reported" and pd.isna(r["ai"]) and pd.isna(r["ci"])
+    s = pool_safety(review, ">=2")
+    assert s.usable["ai"].notna().all() and len(s.usable) == (t["status"] == "usable").sum()
+
+
+def test_nnt_notation():
+    assert nnt_text(0.2, 0.05, 0.35) == "NNTH 5 (95% CI NNTH 3 to NNTH 20)"
+    assert nnt_text(0.05, -0.02, 0.12) == "NNTH 20 (95% CI NNTH 9 to \u221e to NNTB 50)"
+    assert nnt_text(-0.1, -0.2, -0.05).startswith("NNTB 10")
+
+
+def test_grade_levels_and_wording():
+    assert certainty({"a": (0, ""), "b": (1, "")}) == "moderate"
+    assert certainty({"a": (2, ""), "b": (2, "")}) == "very low"
+    assert grade_wording_for("moderate", 0.5, 0.4, 0.6, "PFS") == "MDT added to standard of care probably improves PFS"
+    assert grade_wording_for("low", 1.8, 1.3, 2.4, "harms", True) == "MDT added to standard of care may increase harms"
+
+
+def test_counts_and_prisma_agree_with_records(review):
+    rec, tr = review.records, review.trials
+    c = h.review_counts(review)
+    p = h.prisma_counts(review)
+    assert c["records"] == len(rec) == p["identified_databases"] + p["identified_other"]
+    assert p["excluded_databases"] + p["excluded_other"] == (rec["decision"] == "excluded").sum()
+    assert sum(p["exclusion_reasons"].values()) == (rec["decision"] == "excluded").sum()
+    assert p["reports_included"] == (rec["decision"] == "included").sum()
+    assert p["comparisons_included"] == (tr["included"] == "yes").sum()
+    assert p["studies_included"] == tr.loc[tr["included"] == "yes", "trial_group"].nunique()
+    n = sum(int(r["n_randomized"]) if pd.notna(r["n_randomized"]) else int(r["n_mdt"] + r["n_control"])
+            for _, r in review.included.iterrows() if pd.notna(r["n_randomized"]) or pd.notna(r["n_mdt"]))
+    assert c["participants"] == n
+
+
+def test_references_bib_and_records_agree(review):
+    bib = (ROOT / "references_trials.bib").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"@\w+\{([^,]+),(.*?)\n\}", bib, flags=re.S))
+    assert set(entries) == set(review.records["record_id"]), "references_trials.bib is stale: run extraction/build_data.py"
+    for _, r in review.records.iterrows():
+        if isinstance(r["doi"], str):
+            assert f"doi = {{{r['doi']}}}" in entries[r["record_id"]], r["record_id"]
+    methods = (ROOT / "references.bib").read_text(encoding="utf-8")
+    for key in re.findall(r"@\w+\{([^,]+),", methods):
+        assert "doi" in methods.split(key, 1)[1].split("@", 1)[0], f"{key} has no DOI"
+
+
+def test_every_chapter_cites_only_known_keys():
+    keys = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "references.bib").read_text(encoding="utf-8")))
+    keys |= set(re.findall(r"@\w+\{([^,]+),", (ROOT / "references_trials.bib").read_text(encoding="utf-8")))
+    for page in (ROOT / "chapters").glob("*.md"):
+        for group in re.findall(r"\{cite(?::\w)?\}`([^`]+)`", page.read_text(encoding="utf-8")):
+            for key in group.split(","):
+                assert key.strip() in keys, f"{page.name}: unknown citation {key}"
