@@ -108,3 +108,21 @@ def browser():
         b = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def edit_csv(path: Path, key: str, value: str, changes: dict) -> None:
+    """Rewrite the rows of a CSV whose ``key`` column equals ``value`` (``changes``: column →
+    new value, or a function of the old value); fails if no row matches."""
+    import csv
+
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    hits = [r for r in rows if r[key] == value]
+    assert hits, f"no row with {key} = {value} in {path.name}"
+    for r in hits:
+        for col, new in changes.items():
+            r[col] = new(r[col]) if callable(new) else new
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)

@@ -2,15 +2,13 @@
 the site, and a change in data/ reaches the page on the next (incremental) build."""
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
-from conftest import ROOT, build_book
+from conftest import ROOT, build_book, edit_csv
 
 CHAPTERS = ["methods", "search", "pfs", "os", "subgroups", "safety", "differences", "reproducibility"]
 
@@ -69,16 +67,8 @@ def test_edit_a_csv_and_the_page_follows(built_book, tmp_path):
     alone would keep the old numbers)."""
     book = tmp_path / "book"
     shutil.copytree(built_book, book)
-    path = book / "data" / "paper_reported.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    for r in rows:
-        if r["analysis_id"] == "records_included":
-            assert r["estimate"] == "37"
-            r["estimate"], r["quote"] = "41", r["quote"].replace("37", "41")
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    edit_csv(book / "data" / "paper_reported.csv", "analysis_id", "records_included",
+             {"estimate": "41", "quote": lambda q: q.replace("37", "41")})
     run = build_book(book, "build-after-edit.log")
     assert run.returncode == 0, run.stdout[-4000:]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", _html(book, "intro")))

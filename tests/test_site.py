@@ -2,14 +2,11 @@
 failing cells, and text from data/ reaching the page as text."""
 from __future__ import annotations
 
-import csv
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 
-from conftest import ARTIFACTS, ROOT, build_book, copy_book
+from conftest import ARTIFACTS, build_book, copy_book, edit_csv
 
 PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups",
          "chapters/safety", "chapters/differences", "chapters/reproducibility"]
@@ -130,16 +127,7 @@ def test_text_from_data_is_shown_literally(tmp_path):
     (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/pfs\n", encoding="utf-8")
     for stray in ("intro.md",):
         (book / stray).unlink()
-    path = book / "data" / "trials.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    name = "SABR <b>&$x$_y"
-    for r in rows:
-        if r["trial_id"] == "sabr_comet":
-            r["trial_name"] = name
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    edit_csv(book / "data" / "trials.csv", "trial_id", "sabr_comet", {"trial_name": "SABR <b>&$x$_y"})
     run = build_book(book, "build-escaping.log")
     assert run.returncode == 0, run.stdout[-3000:]
     html = (book / "_build" / "html" / "chapters" / "pfs.html").read_text(encoding="utf-8")
