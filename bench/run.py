@@ -89,7 +89,7 @@ def rma_times() -> list[dict]:
             vi = rng.uniform(0.01, 0.5, k)
             yi = rng.normal(-0.5, np.sqrt(vi + 0.1))
             data = Path(tmp) / f"d{k}.csv"
-            data.write_text("yi,vi\n" + "\n".join(f"{a!r},{b!r}" for a, b in zip(yi, vi)), encoding="utf-8")
+            data.write_text("yi,vi\n" + "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(yi, vi)), encoding="utf-8")
             reps = 200 if k < 1000 else 20
             py = min(timeit.repeat(lambda: helpers.rma(yi, vi, method="REML"), number=reps, repeat=3)) / reps
             r = float(subprocess.run(["Rscript", str(script), str(data), str(reps)], capture_output=True,

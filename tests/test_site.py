@@ -135,3 +135,24 @@ def test_text_from_data_is_shown_literally(tmp_path):
     assert "SABR <b>&" not in html
     svgs = [p.read_text(encoding="utf-8") for p in (book / "_build" / "html" / "_images").glob("*.svg")]
     assert any("SABR &lt;b&gt;&amp;$x$_y" in s for s in svgs), "the figure does not show the name literally"
+
+
+def test_the_book_builds_with_the_network_disabled(tmp_path):
+    """A clean copy builds inside a network namespace that has only loopback (kernels talk
+    to Jupyter over 127.0.0.1): nothing in the build fetches from the network."""
+    import shutil as sh
+    import subprocess
+
+    from conftest import ARTIFACTS as art, jupyter_book_cmd
+
+    if sh.which("unshare") is None or subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        import pytest
+
+        pytest.skip("cannot create a network namespace here (needs root and unshare)")
+    book = copy_book(tmp_path / "offline")
+    cmd = " ".join(jupyter_book_cmd()) + f" build {book} -W -n --keep-going"
+    run = subprocess.run(["unshare", "-n", "sh", "-c", f"ip link set lo up && {cmd}"], capture_output=True, text=True,
+                         timeout=1800)
+    art.mkdir(parents=True, exist_ok=True)
+    (art / "build-offline.log").write_text(run.stdout + run.stderr, encoding="utf-8")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
