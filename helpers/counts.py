@@ -6,7 +6,7 @@ import pandas as pd
 
 from .data import Review
 
-__all__ = ["review_counts", "participants", "prisma_counts"]
+__all__ = ["review_counts", "participants", "prisma_counts", "exclusion_class"]
 
 
 def participants(trials: pd.DataFrame) -> tuple[int, int]:
@@ -59,7 +59,7 @@ def prisma_counts(review: Review) -> dict[str, object]:
     other = rec["record_type"].isin(OTHER_METHODS_TYPES)
     inc_trials = set(review.included["trial_group"])
     excluded = rec[rec["decision"] == "excluded"]
-    reasons = excluded["exclusion_reason"].fillna("not stated").map(_reason_class).value_counts()
+    reasons = excluded["exclusion_reason"].fillna("not stated").map(exclusion_class).value_counts()
     return {
         "identified_databases": int((~other).sum()),
         "identified_other": int(other.sum()),
@@ -74,15 +74,18 @@ def prisma_counts(review: Review) -> dict[str, object]:
     }
 
 
-def _reason_class(reason: str) -> str:
+def exclusion_class(reason: str) -> str:
+    """The PRISMA category of an exclusion reason written in data/ (first matching key word)."""
     r = reason.lower()
-    for key, label in (("both arms", "both arms receive MDT"), (">5", "more than 5 lesions allowed"),
-                       ("cap", "more than 5 lesions allowed"), ("lesion", "more than 5 lesions allowed"),
+    for key, label in (("both arms", "both arms receive MDT"), ("identif", "record could not be identified"),
                        ("primary", "primary tumour treated / MDT not to all lesions"),
                        ("cut-off", "published after the search cut-off"), ("after", "published after the search cut-off"),
-                       ("no results", "no results published"), ("protocol", "protocol or design report only"),
-                       ("design", "protocol or design report only"), ("identif", "record could not be identified"),
-                       ("secondary", "secondary report of an excluded trial"), ("same as", "secondary report of an excluded trial")):
+                       ("no results", "no results published"), ("not published", "no results published"),
+                       (">5", "more than 5 lesions allowed"), ("cap", "more than 5 lesions allowed"),
+                       ("lesion", "more than 5 lesions allowed"), ("metastases", "more than 5 lesions allowed"),
+                       ("protocol", "protocol or design report only"), ("design", "protocol or design report only"),
+                       ("secondary", "secondary report of an excluded trial"),
+                       ("same as", "secondary report of an excluded trial")):
         if key in r:
             return label
     return "other: " + reason[:60]
