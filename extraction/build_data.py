@@ -120,7 +120,7 @@ def _rec_key(r: dict) -> str:
     return doi or r.get("pmid", "") or r.get("url", "").rstrip("/").lower() or r["record_id"]
 
 
-PASSES = ("pass_a", "pass_b", "pass_a2", "pass_b2")
+PASSES = ("pass_a", "pass_b", "pass_a2", "pass_b2", "pass_a3", "pass_b3")
 
 
 def merged_records() -> tuple[list[dict], dict[tuple[str, str], str]]:
@@ -149,7 +149,8 @@ def merged(file: str, idmap, key_fields: tuple[str, ...]) -> tuple[list[dict], l
     for p in PASSES:
         for r in read(p, file):
             rid = r.get("record_id", "")
-            rid = idmap.get((p, rid)) or idmap.get((p.rstrip("2"), rid)) or rid   # round 2 may cite round 1
+            base = p.rstrip("0123456789")   # a later round may cite an earlier round's record
+            rid = next((idmap[(q, rid)] for q in (p, base + "2", base) if (q, rid) in idmap), rid)
             r = {**r, "record_id": rid, "_pass": p}
             k = tuple(_norm(r.get(f, "")) for f in key_fields)
             if k in out:

@@ -59,13 +59,19 @@ def literal(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def short_label(text: object, width: int = 36) -> str:
-    """A trial name short enough for a figure: parenthetical asides dropped, then cut at
-    ``width`` characters with an ellipsis (tables keep the full name)."""
+def short_label(text: object, width: int = 36, drop_asides: bool = True) -> str:
+    """A label short enough for a figure: parenthetical asides dropped (``drop_asides``), then
+    cut at ``width`` characters with an ellipsis; leading indentation is kept (tables keep
+    the full text)."""
     import re
 
-    t = re.sub(r"\s*\([^)]*\)", "", str(text)).strip() or str(text)
-    return t if len(t) <= width else t[: width - 1].rstrip() + "\u2026"
+    raw = str(text)
+    indent = raw[: len(raw) - len(raw.lstrip())]
+    t = raw.strip()
+    if drop_asides:
+        t = re.sub(r"\s*\([^)]*\)", "", t).strip() or raw.strip()
+    t = t if len(t) <= width else t[: width - 1].rstrip() + "\u2026"
+    return indent + t
 
 
 def _fmt_ci_text(est: float, lb: float, ub: float, digits: int = 2) -> str:
@@ -273,7 +279,8 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         ax.text(0.735, -0.75, right_header or f"{measure} [95% CI]", transform=trans, fontweight="bold", fontsize=8,
                 va="center")
         for i in range(n):
-            ax.text(0.01, i, literal(short_label(labels[i], 48)), transform=trans, va="center", fontsize=7.5)
+            ax.text(0.01, i, literal(short_label(labels[i], 56, drop_asides=False)), transform=trans, va="center",
+                    fontsize=7.5, fontweight="bold" if not ok[i] and not notes[i] else "normal")
             if ok[i]:
                 ax.plot([max(lb[i], lo_lim), min(ub[i], hi_lim)], [i, i], color=COLORS["study"], lw=1.2)
                 ax.plot([est[i]], [i], marker="D" if i == 0 else "o", ms=5, color=COLORS["study"])
