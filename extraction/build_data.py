@@ -77,6 +77,10 @@ TRIAL_DECISIONS: dict[str, dict[str, str]] = {
                        "why": "controlled primary, synchronous and metachronous described (A mixed, B recurrent)"},
     "core": {"phase": "II", "control_class": "active therapy", "why": "phase II/III; SOC per primary"},
     "pulmicc": {"control_class": "observation", "why": "active monitoring; phase not printed in the sources read"},
+    "rtog_0937": {"control_class": "observation",
+                  "why": "found by one extractor only (round 3); PCI in both arms, so the control arm is observation "
+                         "after chemotherapy; borderline (small-cell, thoracic RT included, conventional RT); no "
+                         "outcome numbers visible"},
 }
 
 # Which report the main analysis uses, where the automatic rule (below) is overridden: none yet.
@@ -138,6 +142,8 @@ def merged_records() -> tuple[list[dict], dict[tuple[str, str], str]]:
     for r in rows.values():
         if r["record_type"] not in RECORD_TYPES:
             r["record_type"] = "abstract"
+        if not r["trial_group"]:
+            r["trial_group"] = "several trials"   # reviews and meta-analyses that report more than one trial
     return list(rows.values()), idmap
 
 
@@ -233,7 +239,7 @@ def _neg(date: str) -> tuple:
 CANCER_GROUPS = (("mixed", "mixed"), ("breast, prostate, nsclc", "mixed"), ("colorectal", "colorectal"),
                  ("oesophag", "oesophageal"), ("esophag", "oesophageal"), ("gastric", "gastric"),
                  ("pancrea", "pancreatic"), ("prostate", "prostate"), ("breast", "breast"), ("nsclc", "NSCLC"),
-                 ("lung", "NSCLC"))
+                 ("sclc", "SCLC"), ("small-cell", "SCLC"), ("lung", "NSCLC"))
 
 
 def cancer_group(cancer_type: str) -> str:

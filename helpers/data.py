@@ -80,7 +80,7 @@ _schema(Schema("records.csv", (
 _schema(Schema("trials.csv", (
     Col("trial_id", required=True), Col("trial_group", required=True), Col("trial_name", required=True),
     Col("cancer_type", required=True),
-    Col("cancer_group", required=True, allowed=("NSCLC", "breast", "prostate", "colorectal", "oesophageal",
+    Col("cancer_group", required=True, allowed=("NSCLC", "SCLC", "breast", "prostate", "colorectal", "oesophageal",
                                                 "gastric", "pancreatic", "mixed")),
     Col("phase", allowed=("II", "II/III", "III")),
     Col("n_randomized", "int", min=1), Col("n_mdt", "int", min=1), Col("n_control", "int", min=1),
