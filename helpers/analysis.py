@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 
+from .counts import n_randomised
 from .data import Review
 from .effects import invert_hr, log_hr_from_ci, log_hr_from_hr_and_p, log_hr_from_p
 from .rma import NotEstimable, RMAResult, rma
@@ -73,15 +74,6 @@ def _row_effect(r: pd.Series, trial: pd.Series) -> tuple[float, float, float, fl
     return yi, sei, math.exp(yi), math.exp(yi - z * sei), math.exp(yi + z * sei), note
 
 
-def _n(trial: pd.Series):
-    """Participants randomised: as printed, else the sum of the printed arm sizes, else missing."""
-    if pd.notna(trial["n_randomized"]):
-        return int(trial["n_randomized"])
-    if pd.notna(trial["n_mdt"]) and pd.notna(trial["n_control"]):
-        return int(trial["n_mdt"] + trial["n_control"])
-    return pd.NA
-
-
 def first_publication(review: Review) -> pd.Series:
     """Date of each comparison's first publication: the earliest dated record cited for it
     (outcomes or provenance), leaving out reviews, registries and protocols, which
@@ -128,9 +120,11 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
     for _, r in chosen.iterrows():
         t = trials.loc[r["trial_id"]]
         yi, sei, hr, lo, hi, note = _row_effect(r, t)
+        n = n_randomised(t)
+        n = pd.NA if n is None else n
         rows.append({
             "trial_id": r["trial_id"], "trial_group": t["trial_group"], "trial": t["trial_name"],
-            "cancer_type": t["cancer_type"], "cancer_group": t["cancer_group"], "phase": t["phase"], "n": _n(t),
+            "cancer_type": t["cancer_type"], "cancer_group": t["cancer_group"], "phase": t["phase"], "n": n,
             "n_mdt": t["n_mdt"], "n_control": t["n_control"], "control_arm": t["control_arm"],
             "control_class": t["control_class"], "systemic_therapy": t["systemic_therapy"],
             "mdt_modality": t["mdt_modality"], "timing": t["timing"], "disease_state": t["disease_state"],

@@ -6,22 +6,23 @@ import pandas as pd
 
 from .data import Review
 
-__all__ = ["review_counts", "participants", "prisma_counts", "exclusion_class"]
+__all__ = ["review_counts", "participants", "n_randomised", "prisma_counts", "exclusion_class"]
+
+
+def n_randomised(trial) -> int | None:
+    """Participants randomised in one comparison: the total as printed, else the sum of the
+    printed arm sizes, else None (not reported)."""
+    if pd.notna(trial["n_randomized"]):
+        return int(trial["n_randomized"])
+    if pd.notna(trial["n_mdt"]) and pd.notna(trial["n_control"]):
+        return int(trial["n_mdt"]) + int(trial["n_control"])
+    return None
 
 
 def participants(trials: pd.DataFrame) -> tuple[int, int]:
-    """(participants randomised, comparisons whose number randomised is not reported).
-
-    Per comparison: the total as printed, else the sum of the printed arm sizes."""
-    total, missing = 0, 0
-    for _, t in trials.iterrows():
-        if pd.notna(t["n_randomized"]):
-            total += int(t["n_randomized"])
-        elif pd.notna(t["n_mdt"]) and pd.notna(t["n_control"]):
-            total += int(t["n_mdt"]) + int(t["n_control"])
-        else:
-            missing += 1
-    return total, missing
+    """(participants randomised, comparisons whose number randomised is not reported)."""
+    ns = [n_randomised(t) for _, t in trials.iterrows()]
+    return sum(n for n in ns if n is not None), sum(n is None for n in ns)
 
 
 def review_counts(review: Review) -> dict[str, int]:
