@@ -21,7 +21,7 @@ ROOT = HERE.parent
 DATA = ROOT / "data"
 sys.path.insert(0, str(ROOT))
 
-from helpers.data import SCHEMAS  # noqa: E402
+from helpers.review.data import SCHEMAS  # noqa: E402
 
 
 def read(pass_name: str, file: str) -> list[dict]:
@@ -326,7 +326,7 @@ def risk_of_bias(trials: list[dict], outcomes: list[dict], records: dict[str, di
             d5 = ("some concerns", "protocol and statistical analysis plan not read: selection of the reported "
                   "result cannot be excluded")
             js = [d1[0], d2[0], d3[0], d4[0], d5[0]]
-            from helpers.data import rob2_overall
+            from helpers.review.data import rob2_overall
             rows.append({"trial_id": tid, "outcome": oc, **{f"d{i + 1}": j for i, j in enumerate(js)},
                          **{f"d{i + 1}_note": n for i, n in enumerate([d1[1], d2[1], d3[1], d4[1], d5[1]])},
                          "overall": rob2_overall(js), "provisional": "yes"})
@@ -347,7 +347,7 @@ def main() -> None:
     for p in dropped:
         print(f"provenance row not kept (field or trial unknown): {p['trial_id']} {p['field']} = {p['value']}")
     prov = [p for p in prov if p not in dropped]
-    from helpers.data import number_in_quote, _same_number
+    from helpers.review.data import number_in_quote, _same_number
     import re
     unquoted = [p for p in prov if re.fullmatch(r"[\d.]+", p["value"]) and not number_in_quote(p["value"], p["quote"])]
     for p in unquoted:

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 import helpers as h
-from helpers.analysis import _row_effect, absolute_survival, hazard_ratios, parse_p, sensitivity_analyses
-from helpers.grade import certainty, grade_wording_for
-from helpers.safety import ae_table, nnt_text, pool_safety
+from helpers.review.hazard_ratios import _row_effect, hazard_ratios, parse_p
+from helpers.review.scenarios import pool, sensitivity_analyses
+from helpers.review.efficacy import absolute_survival
+from helpers.review.grade import certainty, grade_wording_for
+from helpers.review.safety import ae_table, nnt_text, pool_safety
 from conftest import ROOT
 
 
@@ -72,7 +74,7 @@ def test_sensitivity_rows_never_fail_and_mark_not_estimable(review):
     assert (s.loc[~s["estimable"], "k"] < 2).all()
     assert s.loc[~s["estimable"], "hr"].isna().all()
     primary = s.iloc[0]
-    res = h.analysis.pool(hazard_ratios(review, "PFS"))
+    res = pool(hazard_ratios(review, "PFS"))
     assert primary["hr"] == pytest.approx(math.exp(res.beta))
 
 

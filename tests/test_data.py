@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import helpers as h
-from helpers.data import DataError, number_in_quote, rob2_overall
+from helpers.review.data import DataError, number_in_quote, rob2_overall
 from conftest import ROOT
 
 DATA = ROOT / "data"
@@ -231,7 +231,7 @@ def test_readme_counts_are_current_and_every_column_documented():
     spec.loader.exec_module(build)
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     assert build.counts_block() in readme, "data/README.md counts are stale: run python extraction/build_data.py"
-    from helpers.data import SCHEMAS
+    from helpers.review.data import SCHEMAS
     for file, schema in SCHEMAS.items():
         assert f"`{file}`" in readme, f"{file} is not documented"
         for col in schema.columns:

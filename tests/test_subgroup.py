@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 
 import helpers as h
-from helpers.settings import AnalysisSettings
-from helpers.subgroup import modality_class, q_between, subgroup_analysis
+from helpers.review.settings import AnalysisSettings
+from helpers.review.subgroups import modality_class, subgroup_analysis
+from helpers.meta.subgroup import q_between
 from conftest import close
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .rma import RMAResult, refit
+from helpers.meta.rma import RMAResult, refit
 
 __all__ = ["leave1out", "influence", "cumul"]
 

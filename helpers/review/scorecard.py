@@ -8,14 +8,14 @@ import math
 import numpy as np
 import pandas as pd
 
-from .analysis import hazard_ratios
-from .data import Review
-from .effects import escalc_or
-from .report import fmt_ratio
-from .rma import NotEstimable, rma
-from .safety import ae_table
+from helpers.review.hazard_ratios import hazard_ratios
+from helpers.review.data import Review
+from helpers.meta.effects import escalc_or
+from helpers.show.text import fmt_ratio
+from helpers.meta.rma import NotEstimable, rma
+from helpers.review.safety import ae_table
 
-__all__ = ["scorecard", "scorecard_figure"]
+__all__ = ["scorecard"]
 
 
 def _ours(review: Review, row: pd.Series, method: str):
@@ -73,37 +73,3 @@ def scorecard(review: Review) -> pd.DataFrame:
         row["paper_lb"], row["paper_ub"] = (p["ci_lower"], p["ci_upper"]) if has_paper else (math.nan, math.nan)
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def scorecard_figure(card: pd.DataFrame):
-    """The paper's estimate and this book's (REML and DL) for each analysis, on one axis."""
-    from .plots import COLORS, book_style, FIG_WIDTH
-    import matplotlib.pyplot as plt
-
-    labels = [f"{o} · {s.replace('_', ' ')}" if s != "all" else f"{o}" for o, s in zip(card["outcome"], card["subgroup"])]
-    n = len(card)
-    with book_style():
-        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.8 + 0.42 * n))
-        series = [("paper", "Paper", "#444444", "s", -0.18), ("REML", "This book, REML", COLORS["study"], "o", 0.0),
-                  ("DL", "This book, DL", "#7fa7d1", "D", 0.18)]
-        for key, name, color, marker, off in series:
-            est = card["paper_est"] if key == "paper" else card[f"est_{key}"]
-            lb = card["paper_lb"] if key == "paper" else card[f"lb_{key}"]
-            ub = card["paper_ub"] if key == "paper" else card[f"ub_{key}"]
-            y = np.arange(n) + off
-            ok = np.isfinite(est.astype(float))
-            ax.errorbar(est[ok], y[ok], xerr=[est[ok] - lb[ok], ub[ok] - est[ok]], fmt=marker, color=color,
-                        ms=5, lw=1.2, capsize=0, label=name)
-        ax.axvline(1, color=COLORS["null"], lw=0.8)
-        ax.set_xscale("log")
-        ax.set_yticks(range(n))
-        ax.set_yticklabels(labels, fontsize=8)
-        ax.set_ylim(n - 0.5, -0.6)
-        ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10]
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
-        ax.minorticks_off()
-        ax.set_xlabel("HR or OR (log scale); MDT versus control")
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
-        fig.tight_layout()
-    return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import Review
+from helpers.review.data import Review
 
 __all__ = ["review_counts", "participants", "n_randomised", "prisma_counts", "exclusion_class"]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .effects import escalc_or
-from .rma import NotEstimable
+from helpers.meta.effects import escalc_or
+from helpers.meta.rma import NotEstimable
 
 __all__ = ["rma_mh", "rma_peto", "MHResult"]
 

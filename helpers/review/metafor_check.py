@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
-from .rma import rma
+from helpers.meta.rma import rma
 
 __all__ = ["metafor_agreement", "REFERENCE_JSON"]
 
-REFERENCE_JSON = Path(__file__).resolve().parents[1] / "tests" / "reference" / "metafor_reference.json"
+REFERENCE_JSON = Path(__file__).resolve().parents[2] / "tests" / "reference" / "metafor_reference.json"
 FIELDS = ("beta", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "I2", "H2", "QE", "QEp")
 
 

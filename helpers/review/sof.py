@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 
-from .data import Review
-from .efficacy import OUTCOME_PHRASES, efficacy_report
-from .grade import DOMAINS, certainty, grade_triggers, grade_wording_for
-from .report import fmt_ratio
-from .safety import pool_safety
+from helpers.review.data import Review
+from helpers.review.efficacy import OUTCOME_PHRASES, efficacy_report
+from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
+from helpers.show.text import fmt_ratio
+from helpers.review.safety import pool_safety
 
 __all__ = ["summary_of_findings", "JUDGEMENT_LEVELS"]
 

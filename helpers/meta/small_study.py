@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .rma import RMAResult, rma
+from helpers.meta.rma import RMAResult, rma
 
 __all__ = ["regtest", "trimfill", "RegtestResult", "TrimfillResult"]
 

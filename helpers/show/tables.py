@@ -1,55 +1,13 @@
-"""Formatting of numbers for prose and tables: one place decides how a HR, a CI,
-a p-value or a percentage is written, so every page writes them alike."""
+"""Tables as readers get them: escaped HTML tables, pipe tables for cited cells, and
+download links that carry their data (data: URIs, so they work offline)."""
 from __future__ import annotations
 
-import math
+import pandas as pd
 
-from pandas import NA as _NA
+from helpers.show.labels import DERIVATIONS
+from helpers.show.text import fmt_num, fmt_ratio
 
-__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "glue_all", "csv_download_link",
-           "html_table", "zip_download_link", "markdown_table"]
-
-NOT_ESTIMABLE = "not estimable"
-DASH = "\u2013"   # en dash between CI bounds
-
-
-def fmt_num(x: float | None, digits: int = 2) -> str:
-    """``x`` with ``digits`` decimals; a missing value becomes an em dash."""
-    if x is None or x is _NA or (isinstance(x, float) and math.isnan(x)):
-        return "\u2014"
-    return f"{float(x):.{digits}f}"
-
-
-def fmt_ci(lb: float, ub: float, digits: int = 2) -> str:
-    """``0.32–0.64``."""
-    return f"{fmt_num(lb, digits)}{DASH}{fmt_num(ub, digits)}"
-
-
-def fmt_ratio(est: float, lb: float, ub: float, digits: int = 2) -> str:
-    """``0.45 (0.32–0.64)`` for a ratio and its CI, already on the ratio scale."""
-    return f"{fmt_num(est, digits)} ({fmt_ci(lb, ub, digits)})"
-
-
-def fmt_p(p: float | None) -> str:
-    """``p < 0.001``, ``p = 0.03``, ``p = 0.12`` (two significant decimals, three below 0.01)."""
-    if p is None or math.isnan(p):
-        return "p not available"
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
-
-
-def fmt_pct(x: float, digits: int = 0) -> str:
-    """``42%`` from a value already in percent."""
-    return f"{float(x):.{digits}f}%"
-
-
-def glue_all(prefix: str, values: dict[str, str]) -> None:
-    """Glue every value as text under ``{prefix}_{key}`` (render with ``{glue:text}``)."""
-    from myst_nb import glue
-
-    for key, value in values.items():
-        glue(f"{prefix}_{key}", str(value), display=False)
+__all__ = ["csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table"]
 
 
 def csv_download_link(df, filename: str, text: str = "Download this table as CSV"):
@@ -106,3 +64,34 @@ def markdown_table(df) -> str:
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(cell(x) for x in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, rule, *body])
+
+
+def comparisons_table(t: pd.DataFrame) -> pd.DataFrame:
+    """The table of comparisons a reader checks (one row of a hazard-ratio table each): as
+    printed, how used, where from."""
+
+    def printed(r):
+        if pd.isna(r["hr_printed"]):
+            return "\u2014"
+        ci = f" ({fmt_num(r['ci_lower_printed'])}\u2013{fmt_num(r['ci_upper_printed'])}, {r['ci_level']:g}% CI)" \
+            if pd.notna(r["ci_lower_printed"]) else " (no CI printed)"
+        flip = "; printed as control vs MDT" if r["direction"] == "control_vs_mdt" else ""
+        return f"{fmt_num(r['hr_printed'])}{ci}{flip}"
+
+    def medians(r):
+        if pd.isna(r["median_mdt"]) and pd.isna(r["median_control"]):
+            return "\u2014"
+        unit = r["median_unit"] if isinstance(r["median_unit"], str) else ""
+        return f"{fmt_num(r['median_mdt'], 1)} vs {fmt_num(r['median_control'], 1)} {unit}".strip()
+
+    return pd.DataFrame({
+        "Trial": t["trial"], "Cancer": t["cancer_group"], "Control arm": t["control_arm"],
+        "Systemic therapy": t["systemic_therapy"], "Timing": t["timing"].fillna("n/a (oligoprogression)"),
+        "Disease state": t["disease_state"], "n": t["n"].astype("string").fillna("not reported"),
+        "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
+        "Median MDT vs control": [medians(r) for _, r in t.iterrows()],
+        "HR used (95% CI)": [fmt_ratio(h, l, u) if e else "not estimable"
+                             for h, l, u, e in zip(t["hr"], t["ci_lb"], t["ci_ub"], t["estimable"])],
+        "How obtained": [DERIVATIONS[d] + (f" ({n})" if n else "") for d, n in zip(t["derivation"], t["note"])],
+        "Source": [f"{r} ({tier})" for r, tier in zip(t["record_id"], t["source_tier"])],
+    })

@@ -1,30 +1,18 @@
-"""From validated data to the numbers a chapter shows: one table of log hazard ratios
-per outcome (``hazard_ratios``), the primary pooled model (``pool``), sensitivity
-analyses (``sensitivity_analyses``) and absolute effects.  Pure functions of a
-``Review``; every exclusion carries its reason, nothing is dropped silently."""
+"""One table of log hazard ratios per outcome (``hazard_ratios``), MDT versus control,
+assembled from the validated outcome rows: a reported HR with its CI, an HR with its exact
+p-value, a p-value with events, or a ratio of medians.  Pure functions of a ``Review``;
+every comparison that cannot be estimated carries its reason, nothing is dropped silently."""
 from __future__ import annotations
 
 import math
 
 import pandas as pd
 
-from .counts import n_randomised
-from .data import Review
-from .effects import invert_hr, log_hr_from_ci, log_hr_from_hr_and_p, log_hr_from_p
-from .rma import NotEstimable, RMAResult, rma
-from .settings import SETTINGS, AnalysisSettings
+from helpers.review.counts import n_randomised
+from helpers.review.data import Review
+from helpers.meta.effects import invert_hr, log_hr_from_ci, log_hr_from_hr_and_p, log_hr_from_p
 
-__all__ = ["hazard_ratios", "first_publication", "pool", "sensitivity_analyses", "absolute_survival", "parse_p", "CONGRESS_TIERS",
-           "DERIVATION_LABELS"]
-
-CONGRESS_TIERS = ("congress", "news")
-DERIVATION_LABELS = {
-    "reported": "HR and CI as reported",
-    "from_hr_and_p": "SE from the HR and its exact p-value (Altman & Bland 2011)",
-    "from_p_and_events": "from p-value and events (Tierney 2007)",
-    "ratio_of_medians": "ratio of medians (exponential assumption; weaker)",
-    "not_available": "no estimate obtainable",
-}
+__all__ = ["hazard_ratios", "first_publication", "parse_p"]
 
 
 def parse_p(text: str | None) -> tuple[float | None, bool]:
@@ -143,57 +131,3 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
     cols = ["trial_id", "trial", "yi", "vi", "estimable", "note"]
     table = pd.DataFrame(rows) if rows else pd.DataFrame(columns=cols)
     return table.sort_values(["cancer_group", "first_pub_date", "trial"], ignore_index=True) if rows else table
-
-
-def pool(table: pd.DataFrame, settings: AnalysisSettings = SETTINGS, method: str | None = None,
-         test: str | None = None) -> RMAResult:
-    """Pool the estimable rows of a ``hazard_ratios`` table (labels: trial names).
-
-    Raises ``NotEstimable`` when no row is estimable."""
-    use = table[table["estimable"]] if len(table) else table
-    if len(use) == 0:
-        raise NotEstimable("no estimable comparison")
-    return rma(use["yi"].to_numpy(float), use["vi"].to_numpy(float), method=method or settings.method,
-               test=test or settings.test, level=settings.level, slab=list(use["trial"]))
-
-
-def _scenario(name: str, table: pd.DataFrame, settings, method=None, test=None) -> dict:
-    use = table[table["estimable"]]
-    row = {"analysis": name, "k": len(use), "n": int(use["n"].dropna().sum()) if len(use) else 0}
-    if len(use) < 2:
-        return {**row, "hr": math.nan, "ci_lb": math.nan, "ci_ub": math.nan, "pval": math.nan,
-                "tau2": math.nan, "I2": math.nan, "estimable": False}
-    res = pool(use, settings, method, test)
-    return {**row, "hr": math.exp(res.beta), "ci_lb": math.exp(res.ci_lb), "ci_ub": math.exp(res.ci_ub),
-            "pval": res.pval, "tau2": res.tau2, "I2": res.I2, "estimable": True}
-
-
-def sensitivity_analyses(review: Review, outcome: str, settings: AnalysisSettings = SETTINGS) -> pd.DataFrame:
-    """The pre-specified sensitivity analyses, one row each (``estimable`` False when
-    fewer than two comparisons remain): estimators and tests, first reports, true PFS
-    only, no derived estimates, no congress/news-only numbers, no oligoprogression,
-    no high risk of bias, phase III only."""
-    t = hazard_ratios(review, outcome)
-    primary_label = f"Primary: {settings.method}, {settings.test}"
-    rows = [_scenario(primary_label, t, settings)]
-    for m, te in settings.sensitivity_models:
-        rows.append(_scenario(f"{m}, {te}", t, settings, m, te))
-    rows.append(_scenario("First report of each trial", hazard_ratios(review, outcome, report="first"), settings))
-    if outcome == "PFS":
-        rows.append(_scenario("Endpoint is PFS proper", t[t["endpoint_class"] == "PFS"], settings))
-    rows.append(_scenario("Reported HRs only (no derived estimates)", t[t["derivation"] == "reported"], settings))
-    rows.append(_scenario("Excluding congress- or news-only numbers", t[~t["source_tier"].isin(CONGRESS_TIERS)],
-                          settings))
-    rows.append(_scenario("Excluding oligoprogressive comparisons", t[t["disease_state"] != "oligoprogressive"],
-                          settings))
-    rows.append(_scenario("Excluding high risk of bias", t[t["rob_overall"] != "high"], settings))
-    rows.append(_scenario("Phase III only", t[t["phase"] == "III"], settings))
-    return pd.DataFrame(rows)
-
-
-def absolute_survival(hr: float, control_survival: float) -> float:
-    """Survival with MDT from the control-arm survival (a proportion) under proportional
-    hazards: S_MDT = S_control ** HR."""
-    if not 0 <= control_survival <= 1:
-        raise ValueError("control survival must be a proportion")
-    return control_survival ** hr

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .data import Review
-from .effects import escalc_or
-from .mh import MHResult, rma_mh, rma_peto
-from .rma import NotEstimable, RMAResult, rma
-from .settings import SETTINGS, AnalysisSettings
+from helpers.review.data import Review
+from helpers.meta.effects import escalc_or
+from helpers.meta.mh import MHResult, rma_mh, rma_peto
+from helpers.meta.rma import NotEstimable, RMAResult, rma
+from helpers.review.settings import SETTINGS, AnalysisSettings
 
 __all__ = ["ae_table", "SafetyResult", "pool_safety", "nnt_text", "GRADES"]
 

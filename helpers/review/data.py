@@ -16,7 +16,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .paths import data_dir as _default_data_dir
+from helpers.review.paths import data_dir as _default_data_dir
 
 __all__ = ["DataError", "Review", "load_review", "read_table", "SCHEMAS", "number_in_quote", "rob2_overall"]
 

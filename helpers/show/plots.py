@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from .report import fmt_ci, fmt_num, fmt_p  # noqa: E402
-from .rma import RMAResult  # noqa: E402
+from helpers.show.text import fmt_ci, fmt_num, fmt_p  # noqa: E402
+from helpers.meta.rma import RMAResult  # noqa: E402
 
 __all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot"]
 
@@ -428,5 +428,36 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False, fontsize=7)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
+        fig.tight_layout()
+    return fig
+
+
+def scorecard_figure(card: pd.DataFrame):
+    """The paper's estimate and this book's (REML and DL) for each analysis, on one axis."""
+    labels = [f"{o} · {s.replace('_', ' ')}" if s != "all" else f"{o}" for o, s in zip(card["outcome"], card["subgroup"])]
+    n = len(card)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.8 + 0.42 * n))
+        series = [("paper", "Paper", "#444444", "s", -0.18), ("REML", "This book, REML", COLORS["study"], "o", 0.0),
+                  ("DL", "This book, DL", "#7fa7d1", "D", 0.18)]
+        for key, name, color, marker, off in series:
+            est = card["paper_est"] if key == "paper" else card[f"est_{key}"]
+            lb = card["paper_lb"] if key == "paper" else card[f"lb_{key}"]
+            ub = card["paper_ub"] if key == "paper" else card[f"ub_{key}"]
+            y = np.arange(n) + off
+            ok = np.isfinite(est.astype(float))
+            ax.errorbar(est[ok], y[ok], xerr=[est[ok] - lb[ok], ub[ok] - est[ok]], fmt=marker, color=color,
+                        ms=5, lw=1.2, capsize=0, label=name)
+        ax.axvline(1, color=COLORS["null"], lw=0.8)
+        ax.set_xscale("log")
+        ax.set_yticks(range(n))
+        ax.set_yticklabels(labels, fontsize=8)
+        ax.set_ylim(n - 0.5, -0.6)
+        ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("HR or OR (log scale); MDT versus control")
+        ax.legend(loc="lower right", fontsize=7, frameon=False)
         fig.tight_layout()
     return fig

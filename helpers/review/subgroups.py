@@ -1,24 +1,19 @@
-"""Subgroup analyses and the two tests for subgroup differences.
-
-* separate τ² (R ``meta``'s default, RevMan): each subgroup pooled on its own with the
-  primary model; Q_between = Σ w_g (b_g − b̄)², w_g = 1/se_g², χ² with G − 1 df.
-* common τ² (metafor ``rma(yi, vi, mods = ~ group)``): one model with the subgroup as a
-  moderator; the omnibus test QM (χ², or F under the Knapp–Hartung tests).
-"""
+"""This review's subgroup analyses: the factors and their levels, each level pooled with
+the primary model, both tests for subgroup differences (``helpers.meta.subgroup``), and
+the ICEMAN credibility answers."""
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .rma import NotEstimable, rma
-from .settings import SETTINGS, AnalysisSettings
+from helpers.meta.rma import NotEstimable, rma
+from helpers.meta.subgroup import q_between, q_moderator
+from helpers.review.settings import SETTINGS, AnalysisSettings
 
-__all__ = ["SubgroupResult", "subgroup_analysis", "q_between", "FACTORS", "modality_class", "factor_levels"]
+__all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "modality_class", "factor_levels"]
 
 # factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
 FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
@@ -44,16 +39,6 @@ def factor_levels(table: pd.DataFrame, factor: str) -> tuple[str, list[str], lis
     present = [v for v in pd.unique(table[col].dropna())]
     tested_levels = [v for v in (tested or sorted(present)) if v in present]
     return col, tested_levels, [v for v in apart if v in present]
-
-
-def q_between(estimates, ses) -> tuple[float, int, float]:
-    """Q_between of subgroup estimates (a fixed-effect Q across subgroups): (Q, df, p)."""
-    b, se = np.asarray(estimates, float), np.asarray(ses, float)
-    w = 1 / se**2
-    bbar = np.sum(w * b) / np.sum(w)
-    q = float(np.sum(w * (b - bbar) ** 2))
-    df = b.size - 1
-    return q, df, float(stats.chi2.sf(q, df)) if df > 0 else math.nan
 
 
 @dataclass(frozen=True)
@@ -99,12 +84,8 @@ def subgroup_analysis(table: pd.DataFrame, factor: str, settings: AnalysisSettin
         q, df, p = math.nan, 0, math.nan
     levels_in = list(used["level"]) if len(used) else []
     g = t[t[col].isin(levels_in)]
-    qm, qm_df, p_c = math.nan, (math.nan, math.nan), math.nan
-    if len(levels_in) >= 2 and len(g) > len(levels_in):
-        dummies = pd.get_dummies(pd.Categorical(g[col], categories=levels_in), drop_first=True, dtype=float)
-        res = rma(g["yi"].to_numpy(float), g["vi"].to_numpy(float), mods=dummies.to_numpy(), method=settings.method,
-                  test=settings.test, level=settings.level)
-        qm, qm_df, p_c = res.QM, res.QMdf, res.QMp
+    qm, qm_df, p_c = q_moderator(g["yi"], g["vi"], g[col], levels_in, method=settings.method, test=settings.test,
+                                 level=settings.level)
     return SubgroupResult(factor, rows_df, q, df, p, qm, qm_df, p_c, len(g))
 
 

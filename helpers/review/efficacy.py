@@ -9,19 +9,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .analysis import hazard_ratios, pool, sensitivity_analyses
-from .bias import RegtestResult, TrimfillResult, regtest, trimfill
-from .data import Review
-from .grade import certainty, grade_triggers, grade_wording_for
-from .report import fmt_ci, fmt_num, fmt_p, fmt_ratio
-from .rma import RMAResult, rma
-from .sensitivity import cumul, influence, leave1out
-from .settings import SETTINGS, AnalysisSettings
+from helpers.review.hazard_ratios import hazard_ratios
+from helpers.review.scenarios import pool, sensitivity_analyses
+from helpers.meta.small_study import RegtestResult, TrimfillResult, regtest, trimfill
+from helpers.review.data import Review
+from helpers.review.grade import certainty, grade_triggers, grade_wording_for
+from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_ratio
+from helpers.meta.rma import RMAResult, rma
+from helpers.meta.diagnostics import cumul, influence, leave1out
+from helpers.review.settings import SETTINGS, AnalysisSettings
+from helpers.show.plots import forest_plot
 
 OUTCOME_PHRASES = {"PFS": "progression-free survival", "OS": "overall survival"}
 
 __all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baseline", "OUTCOME_PHRASES",
-           "comparisons_table", "forest_figure"]
+           "forest_figure", "absolute_survival"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ def control_baseline(table: pd.DataFrame) -> dict:
     if med.empty:
         return {"median_months": math.nan, "k": 0}
     return {"median_months": float(med.median()), "k": int(med.size)}
+
+
+def absolute_survival(hr: float, control_survival: float) -> float:
+    """Survival with MDT from the control-arm survival (a proportion) under proportional
+    hazards: S_MDT = S_control ** HR."""
+    if not 0 <= control_survival <= 1:
+        raise ValueError("control survival must be a proportion")
+    return control_survival ** hr
 
 
 def _absolute(hr: float, lb: float, ub: float, baseline: dict, years) -> pd.DataFrame:
@@ -162,42 +172,8 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
     return v
 
 
-def comparisons_table(rep: EfficacyReport) -> pd.DataFrame:
-    """The table of comparisons a reader checks: as printed, how used, where from."""
-    t = rep.table
-
-    def printed(r):
-        if pd.isna(r["hr_printed"]):
-            return "\u2014"
-        ci = f" ({fmt_num(r['ci_lower_printed'])}\u2013{fmt_num(r['ci_upper_printed'])}, {r['ci_level']:g}% CI)" \
-            if pd.notna(r["ci_lower_printed"]) else " (no CI printed)"
-        flip = "; printed as control vs MDT" if r["direction"] == "control_vs_mdt" else ""
-        return f"{fmt_num(r['hr_printed'])}{ci}{flip}"
-
-    def medians(r):
-        if pd.isna(r["median_mdt"]) and pd.isna(r["median_control"]):
-            return "\u2014"
-        unit = r["median_unit"] if isinstance(r["median_unit"], str) else ""
-        return f"{fmt_num(r['median_mdt'], 1)} vs {fmt_num(r['median_control'], 1)} {unit}".strip()
-
-    from .analysis import DERIVATION_LABELS
-    return pd.DataFrame({
-        "Trial": t["trial"], "Cancer": t["cancer_group"], "Control arm": t["control_arm"],
-        "Systemic therapy": t["systemic_therapy"], "Timing": t["timing"].fillna("n/a (oligoprogression)"),
-        "Disease state": t["disease_state"], "n": t["n"].astype("string").fillna("not reported"),
-        "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
-        "Median MDT vs control": [medians(r) for _, r in t.iterrows()],
-        "HR used (95% CI)": [fmt_ratio(h, l, u) if e else "not estimable"
-                             for h, l, u, e in zip(t["hr"], t["ci_lb"], t["ci_ub"], t["estimable"])],
-        "How obtained": [DERIVATION_LABELS[d] + (f" ({n})" if n else "") for d, n in zip(t["derivation"], t["note"])],
-        "Source": [f"{r} ({tier})" for r, tier in zip(t["record_id"], t["source_tier"])],
-    })
-
-
 def forest_figure(rep: EfficacyReport, review: Review):
     """The chapter's forest plot: grouped by cancer, RoB 2 dots beside each trial."""
-    from .plots import forest_plot
-
     rob = review.risk_of_bias[review.risk_of_bias["outcome"] == rep.outcome].set_index("trial_id")
     ids = list(rep.pooled["trial_id"])
     cols = {f"D{i}": [rob.at[t, f"d{i}"] if t in rob.index else "" for t in ids] for i in range(1, 6)}

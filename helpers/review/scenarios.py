@@ -1,0 +1,63 @@
+"""The primary pooled model of a hazard-ratio table (``pool``) and the pre-specified
+sensitivity scenarios (``sensitivity_analyses``): other estimators and tests, and
+subsets of the comparisons, each pooled the same way."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from helpers.meta.rma import NotEstimable, RMAResult, rma
+from helpers.review.data import Review
+from helpers.review.hazard_ratios import hazard_ratios
+from helpers.review.settings import SETTINGS, AnalysisSettings
+
+__all__ = ["pool", "sensitivity_analyses", "CONGRESS_TIERS"]
+
+CONGRESS_TIERS = ("congress", "news")
+
+
+def pool(table: pd.DataFrame, settings: AnalysisSettings = SETTINGS, method: str | None = None,
+         test: str | None = None) -> RMAResult:
+    """Pool the estimable rows of a ``hazard_ratios`` table (labels: trial names).
+
+    Raises ``NotEstimable`` when no row is estimable."""
+    use = table[table["estimable"]] if len(table) else table
+    if len(use) == 0:
+        raise NotEstimable("no estimable comparison")
+    return rma(use["yi"].to_numpy(float), use["vi"].to_numpy(float), method=method or settings.method,
+               test=test or settings.test, level=settings.level, slab=list(use["trial"]))
+
+
+def _scenario(name: str, table: pd.DataFrame, settings, method=None, test=None) -> dict:
+    use = table[table["estimable"]]
+    row = {"analysis": name, "k": len(use), "n": int(use["n"].dropna().sum()) if len(use) else 0}
+    if len(use) < 2:
+        return {**row, "hr": math.nan, "ci_lb": math.nan, "ci_ub": math.nan, "pval": math.nan,
+                "tau2": math.nan, "I2": math.nan, "estimable": False}
+    res = pool(use, settings, method, test)
+    return {**row, "hr": math.exp(res.beta), "ci_lb": math.exp(res.ci_lb), "ci_ub": math.exp(res.ci_ub),
+            "pval": res.pval, "tau2": res.tau2, "I2": res.I2, "estimable": True}
+
+
+def sensitivity_analyses(review: Review, outcome: str, settings: AnalysisSettings = SETTINGS) -> pd.DataFrame:
+    """The pre-specified sensitivity analyses, one row each (``estimable`` False when
+    fewer than two comparisons remain): estimators and tests, first reports, true PFS
+    only, no derived estimates, no congress/news-only numbers, no oligoprogression,
+    no high risk of bias, phase III only."""
+    t = hazard_ratios(review, outcome)
+    primary_label = f"Primary: {settings.method}, {settings.test}"
+    rows = [_scenario(primary_label, t, settings)]
+    for m, te in settings.sensitivity_models:
+        rows.append(_scenario(f"{m}, {te}", t, settings, m, te))
+    rows.append(_scenario("First report of each trial", hazard_ratios(review, outcome, report="first"), settings))
+    if outcome == "PFS":
+        rows.append(_scenario("Endpoint is PFS proper", t[t["endpoint_class"] == "PFS"], settings))
+    rows.append(_scenario("Reported HRs only (no derived estimates)", t[t["derivation"] == "reported"], settings))
+    rows.append(_scenario("Excluding congress- or news-only numbers", t[~t["source_tier"].isin(CONGRESS_TIERS)],
+                          settings))
+    rows.append(_scenario("Excluding oligoprogressive comparisons", t[t["disease_state"] != "oligoprogressive"],
+                          settings))
+    rows.append(_scenario("Excluding high risk of bias", t[t["rob_overall"] != "high"], settings))
+    rows.append(_scenario("Phase III only", t[t["phase"] == "III"], settings))
+    return pd.DataFrame(rows)

@@ -1,0 +1,51 @@
+"""Formatting of numbers for prose and tables: one place decides how a HR, a CI,
+a p-value or a percentage is written, so every page writes them alike."""
+from __future__ import annotations
+
+import math
+
+from pandas import NA as _NA
+
+__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all"]
+
+NOT_ESTIMABLE = "not estimable"
+DASH = "\u2013"   # en dash between CI bounds
+
+
+def fmt_num(x: float | None, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals; a missing value becomes an em dash."""
+    if x is None or x is _NA or (isinstance(x, float) and math.isnan(x)):
+        return "\u2014"
+    return f"{float(x):.{digits}f}"
+
+
+def fmt_ci(lb: float, ub: float, digits: int = 2) -> str:
+    """``0.32–0.64``."""
+    return f"{fmt_num(lb, digits)}{DASH}{fmt_num(ub, digits)}"
+
+
+def fmt_ratio(est: float, lb: float, ub: float, digits: int = 2) -> str:
+    """``0.45 (0.32–0.64)`` for a ratio and its CI, already on the ratio scale."""
+    return f"{fmt_num(est, digits)} ({fmt_ci(lb, ub, digits)})"
+
+
+def fmt_p(p: float | None) -> str:
+    """``p < 0.001``, ``p = 0.03``, ``p = 0.12`` (two significant decimals, three below 0.01)."""
+    if p is None or math.isnan(p):
+        return "p not available"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def fmt_pct(x: float, digits: int = 0) -> str:
+    """``42%`` from a value already in percent."""
+    return f"{float(x):.{digits}f}%"
+
+
+def glue_all(prefix: str, values: dict[str, str]) -> None:
+    """Glue every value as text under ``{prefix}_{key}`` (render with ``{glue:text}``)."""
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(f"{prefix}_{key}", str(value), display=False)
