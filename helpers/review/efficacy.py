@@ -14,7 +14,7 @@ from helpers.review.scenarios import pool, sensitivity_analyses
 from helpers.meta.small_study import RegtestResult, TrimfillResult, regtest, trimfill
 from helpers.review.data import Review
 from helpers.review.grade import certainty, grade_triggers, grade_wording_for
-from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_ratio
+from helpers.show.text import count, fmt_ci, fmt_num, fmt_p, fmt_ratio
 from helpers.meta.rma import RMAResult, rma
 from helpers.meta.diagnostics import cumul, influence, leave1out
 from helpers.review.settings import SETTINGS, AnalysisSettings
@@ -36,6 +36,7 @@ class EfficacyReport:
     het: pd.DataFrame              # confint(): tau2, tau, I2, H2 with Q-profile CIs
     sensitivity: pd.DataFrame
     loo: pd.DataFrame
+    loo_z: pd.DataFrame            # leave-one-out under REML with z-tests, beside the primary model
     infl: pd.DataFrame
     cumulative: pd.DataFrame
     egger: RegtestResult | None
@@ -84,6 +85,7 @@ def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = S
     pred = res.predict(pi=settings.pi)
     het = res.confint() if res.k >= 2 and res.method != "EE" else pd.DataFrame()
     loo = leave1out(res) if res.k >= 3 else pd.DataFrame()
+    loo_z = leave1out(pool(pooled, settings, "REML", "z")) if res.k >= 3 else pd.DataFrame()
     infl = influence(res) if res.k >= 3 else pd.DataFrame()
     # cumulative: the first report of each trial, in order of first publication
     first = hazard_ratios(review, outcome, report="first")
@@ -108,7 +110,7 @@ def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = S
     participants = int(pooled["n"].dropna().sum())
     grade = grade_triggers(res, pooled, outcome, egger.pval if egger is not None else None, participants)
     return EfficacyReport(outcome, table, pooled, res, pred, het, sensitivity_analyses(review, outcome, settings),
-                          loo, infl, cumulative, egger, tf, note, baseline, absolute, settings, grade,
+                          loo, loo_z, infl, cumulative, egger, tf, note, baseline, absolute, settings, grade,
                           certainty(grade))
 
 
@@ -145,17 +147,24 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
         est = np.exp(rep.loo["estimate"])
         v["loo_min"], v["loo_max"] = fmt_num(est.min()), fmt_num(est.max())
         v["loo_min_trial"], v["loo_max_trial"] = str(est.idxmin()), str(est.idxmax())
-        v["n_influential"] = str(int((rep.infl["inf"] == "*").sum()))
-    v["small_study_note"] = rep.small_study_note
+        v["n_influential"] = count(int((rep.infl["inf"] == "*").sum()), "comparison")
     if rep.egger is not None:
         v["egger"] = f"t = {rep.egger.zval:.2f}, df = {rep.egger.dfs}, {fmt_p(rep.egger.pval)}"
-        v["trimfill"] = (f"{rep.tf.k0} comparison(s) imputed on the {rep.tf.side}; adjusted HR "
+        v["trimfill"] = (f"{count(rep.tf.k0, 'comparison')} imputed on the {rep.tf.side}; adjusted HR "
                          f"{fmt_ratio(math.exp(rep.tf.fit.beta), math.exp(rep.tf.fit.ci_lb), math.exp(rep.tf.fit.ci_ub))}")
+        v["small_study_text"] = (f"Egger's regression test gives {v['egger']}. Trim-and-fill (L0 estimator) finds "
+                                 f"{v['trimfill']}; this is a sensitivity check of funnel asymmetry, not a corrected "
+                                 "estimate: asymmetry has causes other than publication bias, among them the real "
+                                 "differences between these trials.")
+    else:
+        v["small_study_text"] = rep.small_study_note
+    v["robustness"] = robustness_sentence(rep)
     if not rep.cumulative.empty:
         c = rep.cumulative
         v["cum_first_year"] = str(c["date"].iloc[0])[:4]
-        v["cum_first_sig"] = next((str(d)[:4] for d, ub_ in zip(c["date"], np.exp(c["ci_ub"])) if ub_ < 1),
-                                  "never")
+        first_sig = next((str(d)[:4] for d, ub_ in zip(c["date"], np.exp(c["ci_ub"])) if ub_ < 1), None)
+        v["cum_first_sig"] = (f"The cumulative {s.level:g}% CI first lies wholly below 1 in {first_sig}."
+                              if first_sig else f"The cumulative {s.level:g}% CI never lies wholly below 1.")
         v["cum_k"] = str(len(c))
     b = rep.baseline
     v["baseline_median"] = fmt_num(b["median_months"], 1)
@@ -170,6 +179,39 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
     v["certainty"] = rep.certainty
     v["downgrades"] = "; ".join(f"{d}: {why}" for d, (n, why) in rep.grade.items() if n) or "none"
     return v
+
+
+def _crosses(lb_log, ub_log) -> bool:
+    return bool(lb_log < 0 < ub_log)
+
+
+def robustness_sentence(rep: EfficacyReport) -> str:
+    """Where the conclusion is fragile, say so (computed): the primary CI, reported HRs only,
+    leave-one-out under the primary model and under REML-z, and the cumulative analysis."""
+    r, s = rep.res, rep.settings
+    if _crosses(r.ci_lb, r.ci_ub):
+        return f"The pooled {s.level:g}% CI includes 1, so no benefit is shown under the primary model."
+    notes = []
+    sens = rep.sensitivity.set_index("analysis")
+    rep_only = "Reported HRs only (no derived estimates)"
+    if rep_only in sens.index:
+        row = sens.loc[rep_only]
+        if not row["estimable"]:
+            notes.append(f"with reported HRs only, fewer than two comparisons remain")
+        elif row["ci_lb"] < 1 < row["ci_ub"]:
+            notes.append(f"with reported HRs only (no derived estimates) the CI crosses 1 "
+                         f"({fmt_ratio(row['hr'], row['ci_lb'], row['ci_ub'])})")
+    for name, loo in (("the primary model", rep.loo), ("REML with z-tests", rep.loo_z)):
+        if len(loo):
+            n = sum(_crosses(a, b) for a, b in zip(loo["ci_lb"], loo["ci_ub"]))
+            if n:
+                notes.append(f"leaving out one comparison at a time under {name}, {n} of {len(loo)} CIs cross 1")
+    if len(rep.cumulative) and _crosses(rep.cumulative["ci_lb"].iloc[-1], rep.cumulative["ci_ub"].iloc[-1]):
+        notes.append("the cumulative analysis of first reports ends with a CI that crosses 1")
+    if not notes:
+        return ("The conclusion holds in every robustness check: reported HRs only, leaving out any one comparison "
+                "(under the primary model and under REML with z-tests) and the cumulative analysis.")
+    return "The conclusion is fragile: " + "; ".join(notes) + "."
 
 
 def forest_figure(rep: EfficacyReport, review: Review):

@@ -15,7 +15,8 @@ from helpers.meta.mh import MHResult, rma_mh, rma_peto
 from helpers.meta.rma import NotEstimable, RMAResult, rma
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
-__all__ = ["ae_table", "SafetyResult", "pool_safety", "nnt_text", "GRADES"]
+__all__ = ["ae_table", "SafetyResult", "pool_safety", "nnt_text", "GRADES", "one_or", "safety_glue_values", "deaths_table",
+           "quality_of_life_table"]
 
 GRADES = {">=2": "grade ≥2", ">=3": "grade ≥3", "5": "grade 5 (deaths)"}
 
@@ -113,3 +114,64 @@ def nnt_text(rd: float, lb: float, ub: float) -> str:
         lo, hi = sorted([1 / lb, 1 / ub], key=abs)
         return f"{point} (95% CI {one(1 / lo)} to {one(1 / hi)})"
     return f"{point} (95% CI {one(ub)} to \u221e to {one(lb)})"
+
+
+def one_or(sr: SafetyResult) -> tuple[float, float, float] | None:
+    """The Mantel–Haenszel OR (a trial's own OR when k = 1) on the ratio scale, or None."""
+    r = sr.mh_or
+    return None if r is None else (math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub))
+
+
+def safety_glue_values(pooled: dict[str, SafetyResult], n_included: int) -> dict[str, str]:
+    """The safety chapter's prose values. With one trial nothing is called pooled: the
+    sentence names the trial and gives its own odds ratio."""
+    from helpers.show.text import count, fmt_ratio
+
+    g2 = pooled[">=2"]
+    k = len(g2.usable)
+    orr = one_or(g2)
+    v = {"k2": count(k, "comparison"), "k2_missing": str(int((g2.table["status"] != "usable").sum())),
+         "n_comparisons": str(n_included), "add": f"{SETTINGS.or_add:g}"}
+    if k == 0:
+        v["or2_sentence"] = "No included trial reports grade ≥2 adverse events per arm, so no odds ratio can be given."
+    elif k == 1:
+        t = g2.usable.iloc[0]
+        v["or2_sentence"] = (f"Only one trial, {t['trial']}, reports them per arm ({int(t['ai'])}/{int(t['n1i'])} "
+                             f"with MDT and {int(t['ci'])}/{int(t['n2i'])} with control): its odds ratio is "
+                             f"{fmt_ratio(*orr)}. Nothing is pooled; one trial cannot show how harms vary "
+                             "across trials, and the paper's pooled odds ratio cannot be compared with it.")
+    else:
+        nnt = nnt_text(g2.mh_rd.beta, g2.mh_rd.ci_lb, g2.mh_rd.ci_ub) if g2.mh_rd else "not estimable"
+        re = (fmt_ratio(math.exp(g2.re_or.beta), math.exp(g2.re_or.ci_lb), math.exp(g2.re_or.ci_ub))
+              if g2.re_or is not None else "not estimable")
+        v["or2_sentence"] = (f"Across these trials {100 * g2.risk_mdt:.1f}% of patients given MDT and "
+                             f"{100 * g2.risk_control:.1f}% of controls had a grade ≥2 event. The pooled "
+                             f"Mantel–Haenszel odds ratio is {fmt_ratio(*orr) if orr else 'not estimable'} and the "
+                             f"random-effects odds ratio {re}; from the Mantel–Haenszel risk difference, {nnt}.")
+    g5 = pooled["5"]
+    v["k5"] = count(len(g5.usable), "trial")
+    v["deaths_mdt"] = str(int(g5.usable["ai"].sum())) if len(g5.usable) else "0"
+    v["deaths_control"] = str(int(g5.usable["ci"].sum())) if len(g5.usable) else "0"
+    v["double_zero_5"] = ", ".join(g5.double_zero) or "none"
+    return v
+
+
+def deaths_table(review: Review) -> pd.DataFrame:
+    """Grade 5 (treatment-related death) rows of the included comparisons, as printed."""
+    ae = review.adverse_events
+    deaths = ae[(ae["grade"] == "5") & ae["trial_id"].isin(review.included["trial_id"])]
+    names = review.trials.set_index("trial_id")["trial_name"]
+    return pd.DataFrame({"Trial": [names[t] for t in deaths["trial_id"]],
+                         "MDT": deaths["events_mdt"].astype("string").fillna("not reported"),
+                         "Control": deaths["events_control"].astype("string").fillna("not reported"),
+                         "Source": deaths["record_id"], "Quote": deaths["quote"]})
+
+
+def quality_of_life_table(review: Review) -> pd.DataFrame:
+    """What each included comparison's sources say about quality of life (provenance field
+    ``quality_of_life``), or that they say nothing."""
+    qol = review.provenance[review.provenance["field"] == "quality_of_life"]
+    inc = review.included.set_index("trial_id")
+    return pd.DataFrame([{"Trial": inc.at[t, "trial_name"],
+                          "Quality of life": "; ".join(qol.loc[qol["trial_id"] == t, "quote"])
+                          or "nothing reported in the sources read"} for t in inc.index])

@@ -17,7 +17,7 @@ class AnalysisSettings:
     * ``sensitivity_models``: the same data pooled with other estimator/test pairs,
       shown beside the primary analysis because the paper names only "random-effects".
     * ``pi``: prediction interval of Higgins, Thompson & Spiegelhalter (2009), t with
-      k − 2 degrees of freedom (``RMAResult.predict(pi="t")``); none for k < 3.
+      k − 2 degrees of freedom (``RMAResult.predict(pi="riley")``, metafor's ``pi.type="riley"``); none for k < 3.
     * ``i2``: the tau²-based I² that metafor reports is primary; the Q-based I² of
       Higgins & Thompson (2002) is shown beside it.
     * ``subgroup_test``: ``separate_tau2`` (Q-between from subgroups pooled each with
@@ -36,7 +36,7 @@ class AnalysisSettings:
     level: float = 95
     sensitivity_models: tuple[tuple[str, str], ...] = (("REML", "z"), ("DL", "z"), ("REML", "knha"),
                                                        ("PM", "adhoc"), ("EE", "z"))
-    pi: str = "t"
+    pi: str = "riley"
     i2: str = "tau2-based (metafor)"
     subgroup_test: str = "separate_tau2"
     subgroup_singletons_enter: bool = True

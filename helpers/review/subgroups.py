@@ -13,7 +13,8 @@ from helpers.meta.rma import NotEstimable, rma
 from helpers.meta.subgroup import q_between, q_moderator
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
-__all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "modality_class", "factor_levels"]
+__all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "modality_class", "factor_levels", "collinearity_table",
+           "claims_table", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED"]
 
 # factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
 FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
@@ -115,3 +116,89 @@ def iceman(result: "SubgroupResult", other: "SubgroupResult | None" = None, n_te
     else:
         rating = "low"
     return {"rating": rating, **answers}
+
+
+ALPHA = 0.05   # the conventional level: only to count how many tests chance alone would flag
+CLAIMED = ("Timing of MDT", "Disease state")   # the factors the paper's abstract reads as differences
+
+
+def collinearity_table(table: pd.DataFrame) -> pd.DataFrame:
+    """PFS comparisons cross-tabulated by timing and disease state (reader words)."""
+    from helpers.show.labels import label
+
+    est = table[table["estimable"]]
+    tab = pd.crosstab(est["timing"].fillna("oligoprogression").map(label), est["disease_state"].map(label),
+                      margins=True, margins_name="all")
+    return tab.reset_index().rename(columns={"timing": "PFS comparisons: timing \\ disease state"})
+
+
+def _profile(table: pd.DataFrame, level: str) -> str:
+    """The commonest disease state, cancer and control arm among the comparisons of a timing level."""
+    from helpers.show.labels import label
+
+    g = table[table["estimable"] & (table["timing"] == level)]
+    if g.empty:
+        return f"no {level} comparison"
+    parts = [f"{(g[c] == g[c].mode()[0]).sum()} of {len(g)} {label(g[c].mode()[0])}"
+             for c in ("disease_state", "cancer_group", "control_class")]
+    return f"{level} comparisons: " + ", ".join(parts)
+
+
+def claims_table(results: dict, n_tests: int) -> pd.DataFrame:
+    """The paper's subgroup claims with both interaction tests and the ICEMAN answers."""
+    from helpers.show.text import fmt_p
+
+    rows = []
+    for oc in ("PFS", "OS"):
+        other = "OS" if oc == "PFS" else "PFS"
+        for f in CLAIMED:
+            r = results[(oc, f)]
+            rows.append({"Outcome": oc, "Factor": f, "Interaction (separate τ²)": _p(r.p_separate, fmt_p),
+                         "Interaction (common τ²)": _p(r.p_common, fmt_p),
+                         **iceman(r, results[(other, f)], n_tests=n_tests)})
+    return pd.DataFrame(rows).rename(columns={"rating": "ICEMAN credibility"})
+
+
+def _p(p: float, fmt) -> str:
+    return "not testable" if p is None or math.isnan(p) else fmt(p)
+
+
+def significant_sentence(results: dict) -> str:
+    """Which interaction tests are significant and what they show (between-trial, unadjusted)."""
+    from helpers.show.labels import label
+    from helpers.show.text import count, fmt_num, fmt_p
+
+    sig = [(k, r) for k, r in results.items() if r.p_separate < ALPHA]
+    if not sig:
+        return "No interaction test is significant at the 5% level."
+    parts = []
+    for (oc, f), r in sig:
+        rows = r.rows[r.rows["in_test"]]
+        levels = ", ".join(f"{label(g['level'])} {fmt_num(g['hr'])} (k = {g['k']})" for _, g in rows.iterrows())
+        parts.append(f"{f.lower()} for {oc} ({fmt_p(r.p_separate)}: {levels})")
+    return (f"{count(len(sig), 'interaction test').capitalize()} {'is' if len(sig) == 1 else 'are'} significant at "
+            f"the 5% level: " + "; ".join(parts) + ". These are comparisons between trials, not within them, and "
+            "are not adjusted for the number of tests, so they generate hypotheses rather than establish differences.")
+
+
+def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
+    """Every number and computed phrase of the subgroups chapter's prose, as text."""
+    from helpers.show.text import fmt_p
+
+    n_tests = sum(1 for r in results.values() if not math.isnan(r.p_separate))
+    claimed = [results[(oc, f)].p_separate for oc in ("PFS", "OS") for f in CLAIMED]
+    claims = claims_table(results, n_tests)
+    v = {"primary_test": "the separate-τ² test" if settings.subgroup_test == "separate_tau2" else "the common-τ² test",
+         "singletons": "enter it" if settings.subgroup_singletons_enter else "do not enter it",
+         "n_factors": str(len(FACTORS)), "n_tests": str(n_tests), "method": settings.describe(),
+         "collinear": "; ".join(_profile(tables["PFS"], lv) for lv in ("upfront", "consolidation")),
+         "n_sig": str(sum(1 for r in results.values() if r.p_separate < ALPHA)),
+         "alpha": f"{100 * ALPHA:g}%", "expected_false": f"{ALPHA * n_tests:.1f}",
+         "verdict": "do not carry that reading" if all(not p < ALPHA for p in claimed)
+         else "support a difference for at least one of them",
+         "best_rating": max(claims["ICEMAN credibility"], key=["very low", "low", "moderate", "high"].index),
+         "significant": significant_sentence(results)}
+    for oc in ("PFS", "OS"):
+        v[f"timing_{oc.lower()}_p"] = _p(results[(oc, "Timing of MDT")].p_separate, fmt_p)
+        v[f"state_{oc.lower()}_p"] = _p(results[(oc, "Disease state")].p_separate, fmt_p)
+    return v

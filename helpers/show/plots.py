@@ -6,6 +6,7 @@ matplotlib never parses it as mathtext.
 """
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from typing import Mapping, Sequence
 
@@ -16,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from helpers.show.labels import label  # noqa: E402
 from helpers.show.text import fmt_ci, fmt_num, fmt_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
@@ -432,32 +434,95 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
     return fig
 
 
-def scorecard_figure(card: pd.DataFrame):
-    """The paper's estimate and this book's (REML and DL) for each analysis, on one axis."""
-    labels = [f"{o} · {s.replace('_', ' ')}" if s != "all" else f"{o}" for o, s in zip(card["outcome"], card["subgroup"])]
+def scorecard_figure(card) -> plt.Figure:
+    """The paper's estimate beside this book's under the primary model, for each estimate in
+    the paper's abstract (rows of ``helpers.review.scorecard.scorecard``). A row whose book
+    estimate is one trial is drawn hollow: it is that trial's result, not a pooled one."""
+    labels = [label_row(o, f, s) for o, f, s in zip(card["outcome"], card["factor"], card["subgroup"])]
     n = len(card)
     with book_style():
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.8 + 0.42 * n))
-        series = [("paper", "Paper", "#444444", "s", -0.18), ("REML", "This book, REML", COLORS["study"], "o", 0.0),
-                  ("DL", "This book, DL", "#7fa7d1", "D", 0.18)]
-        for key, name, color, marker, off in series:
-            est = card["paper_est"] if key == "paper" else card[f"est_{key}"]
-            lb = card["paper_lb"] if key == "paper" else card[f"lb_{key}"]
-            ub = card["paper_ub"] if key == "paper" else card[f"ub_{key}"]
-            y = np.arange(n) + off
-            ok = np.isfinite(est.astype(float))
-            ax.errorbar(est[ok], y[ok], xerr=[est[ok] - lb[ok], ub[ok] - est[ok]], fmt=marker, color=color,
-                        ms=5, lw=1.2, capsize=0, label=name)
+        y = np.arange(n)
+        pe = card["paper_est"].astype(float).to_numpy()
+        ok = np.isfinite(pe)
+        ax.errorbar(pe[ok], y[ok] - 0.15, xerr=[pe[ok] - card["paper_lb"].to_numpy(float)[ok],
+                                                card["paper_ub"].to_numpy(float)[ok] - pe[ok]],
+                    fmt="s", color="#444444", ms=5, lw=1.2, capsize=0, label="Paper")
+        be, bl, bu = (card[c].astype(float).to_numpy() for c in ("hr", "ci_lb", "ci_ub"))
+        for single, face, name in ((False, COLORS["study"], "This book, primary model (pooled)"),
+                                   (True, "white", "This book, one trial only")):
+            m = np.isfinite(be) & ((card["k"].to_numpy() == 1) == single)
+            if m.any():
+                ax.errorbar(be[m], y[m] + 0.15, xerr=[be[m] - bl[m], bu[m] - be[m]], fmt="o", color=COLORS["study"],
+                            mfc=face, ms=5, lw=1.2, capsize=0, label=name)
         ax.axvline(1, color=COLORS["null"], lw=0.8)
         ax.set_xscale("log")
         ax.set_yticks(range(n))
-        ax.set_yticklabels(labels, fontsize=8)
+        ax.set_yticklabels([literal(t) for t in labels], fontsize=8)
         ax.set_ylim(n - 0.5, -0.6)
-        ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10]
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
+        ticks = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]
+        lo = np.nanmin(np.r_[bl, card["paper_lb"].to_numpy(float)])
+        hi = np.nanmax(np.r_[bu, card["paper_ub"].to_numpy(float)])
+        ax.set_xticks([t for t in ticks if lo / 1.5 <= t <= hi * 1.5])
+        ax.set_xticklabels([f"{t:g}" for t in ticks if lo / 1.5 <= t <= hi * 1.5])
         ax.minorticks_off()
         ax.set_xlabel("HR or OR (log scale); MDT versus control")
-        ax.legend(loc="lower right", fontsize=7, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (0.8 + 0.42 * n)), ncol=3, fontsize=7,
+                  frameon=False)
         fig.tight_layout()
     return fig
+
+
+def label_row(outcome: str, factor: str, subgroup: str) -> str:
+    """``OS · de novo`` for a scorecard row; ``Grade ≥2 adverse events`` for the harms row."""
+    if outcome.startswith("AE") or outcome.lower().startswith("grade"):
+        return "Grade ≥2 adverse events"
+    return outcome if subgroup in ("all", "", None) else f"{outcome} · {label(subgroup)}"
+
+
+def sensitivity_plot(sens) -> plt.Figure:
+    """Pooled HR under each sensitivity analysis (rows of ``sensitivity_analyses``, the primary
+    analysis first); the dotted line is the primary estimate."""
+    return summary_forest(list(sens["analysis"]), sens["hr"], sens["ci_lb"], sens["ci_ub"],
+                          notes=["" if e else "not estimable" for e in sens["estimable"]],
+                          reference=float(sens["hr"].iloc[0]))
+
+
+def cumulative_plot(cu) -> plt.Figure:
+    """metafor's ``forest(cumul(res))``: the pooled HR as each comparison is added (log scale input)."""
+    return summary_forest([f"+ {s}" for s in cu.index], np.exp(cu["estimate"]), np.exp(cu["ci_lb"]),
+                          np.exp(cu["ci_ub"]))
+
+
+def subgroup_forest(results: dict, outcome: str) -> plt.Figure:
+    """Pooled HR within each subgroup of each factor for one outcome, with the separate-τ²
+    interaction p-value in each factor's header (``SubgroupResult`` objects keyed by (outcome, factor))."""
+    labels, est, lb, ub = [], [], [], []
+    for (oc, f), r in results.items():
+        if oc != outcome:
+            continue
+        p = "not testable" if np.isnan(r.p_separate) else fmt_p(r.p_separate)
+        labels.append(f"{f} (interaction {p})")
+        est.append(np.nan), lb.append(np.nan), ub.append(np.nan)
+        for _, g in r.rows.iterrows():
+            labels.append(f"    {label(g['level'])} (k = {g['k']})")
+            est.append(g["hr"]), lb.append(g["ci_lb"]), ub.append(g["ci_ub"])
+    return summary_forest(labels, est, lb, ub, notes=[""] * len(labels), right_header="HR [95% CI]")
+
+
+def odds_ratio_forest(sr) -> plt.Figure:
+    """Odds ratios of adverse events per trial (events/patients in each arm), with the
+    random-effects pooled OR as a last row only when two or more trials are pooled
+    (``sr``: a ``SafetyResult``)."""
+    u = sr.usable
+    if not len(u) or sr.re_or is None:
+        return summary_forest(["no usable trial"], [np.nan], [np.nan], [np.nan], notes=["not estimable"], measure="OR")
+    z = stats.norm.ppf(0.975)
+    yi, se = np.asarray(sr.re_or.yi), np.sqrt(np.asarray(sr.re_or.vi))
+    labels = [f"{t} ({a}/{n1} vs {c}/{n2})" for t, a, n1, c, n2 in zip(u["trial"], u["ai"], u["n1i"], u["ci"], u["n2i"])]
+    est, lb, ub = list(np.exp(yi)), list(np.exp(yi - z * se)), list(np.exp(yi + z * se))
+    if len(yi) >= 2:
+        labels.append("Random-effects OR (pooled)")
+        est.append(math.exp(sr.re_or.beta)), lb.append(math.exp(sr.re_or.ci_lb)), ub.append(math.exp(sr.re_or.ci_ub))
+    return summary_forest(labels, est, lb, ub, measure="OR", favours=("Fewer events with MDT", "More events with MDT"),
+                          right_header="OR [95% CI]")

@@ -2,12 +2,16 @@
 download links that carry their data (data: URIs, so they work offline)."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from helpers.show.labels import DERIVATIONS
-from helpers.show.text import fmt_num, fmt_ratio
+from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio
 
-__all__ = ["csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table"]
+__all__ = ["csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
+           "sensitivity_table", "leave_one_out_table", "missing_evidence_table", "scorecard_table", "subgroup_table",
+           "safety_summary_table", "adverse_event_table"]
 
 
 def csv_download_link(df, filename: str, text: str = "Download this table as CSV"):
@@ -95,3 +99,123 @@ def comparisons_table(t: pd.DataFrame) -> pd.DataFrame:
         "How obtained": [DERIVATIONS[d] + (f" ({n})" if n else "") for d, n in zip(t["derivation"], t["note"])],
         "Source": [f"{r} ({tier})" for r, tier in zip(t["record_id"], t["source_tier"])],
     })
+
+
+def _ratio_or_not(hr, lb, ub, estimable=True) -> str:
+    return fmt_ratio(hr, lb, ub) if estimable else NOT_ESTIMABLE
+
+
+def sensitivity_table(sens: pd.DataFrame, level: float = 95) -> pd.DataFrame:
+    """Sensitivity analyses as readers see them (rows of ``sensitivity_analyses``)."""
+    e = sens["estimable"]
+    return pd.DataFrame({
+        "Analysis": sens["analysis"], "k": sens["k"], "n": sens["n"],
+        f"HR ({level:g}% CI)": [_ratio_or_not(h, lb, ub, ok) for h, lb, ub, ok in
+                                zip(sens["hr"], sens["ci_lb"], sens["ci_ub"], e)],
+        "p": [fmt_p(p) if ok else "" for p, ok in zip(sens["pval"], e)],
+        "τ²": [fmt_num(t, 3) if ok else "" for t, ok in zip(sens["tau2"], e)],
+        "I²": [fmt_pct(i) if ok else "" for i, ok in zip(sens["I2"], e)],
+    })
+
+
+def leave_one_out_table(loo_by_model: dict[str, pd.DataFrame], level: float = 95) -> pd.DataFrame:
+    """Leave-one-out (metafor's ``leave1out``, log scale) under each model, one column per
+    model: the HR with its CI without each comparison, and whether that CI crosses 1."""
+    models = list(loo_by_model)
+    first = loo_by_model[models[0]]
+    out = pd.DataFrame({"Left out": list(first.index)})
+    for name in models:
+        loo = loo_by_model[name]
+        out[f"{name}: HR ({level:g}% CI) without it"] = [
+            fmt_ratio(math.exp(e), math.exp(lb), math.exp(ub)) + (" crosses 1" if lb < 0 < ub else "")
+            for e, lb, ub in zip(loo["estimate"], loo["ci_lb"], loo["ci_ub"])]
+    return out
+
+
+def missing_evidence_table(missing: pd.DataFrame) -> pd.DataFrame:
+    """The comparisons without a poolable estimate (``helpers.review.missing``), for readers."""
+    return pd.DataFrame({
+        "Trial": missing["trial"], "n": missing["n"].astype("Int64").astype("string").fillna("not reported"),
+        "What the sources say": missing["sources_say"],
+        "Favours": missing["favours"].replace("", "not stated"), "Why not pooled": missing["reason"],
+    })
+
+
+def scorecard_table(card: pd.DataFrame, model: str, full: bool = False) -> pd.DataFrame:
+    """The reproduction scorecard for readers (rows of ``helpers.review.scorecard.scorecard``):
+    the paper, this book under the primary model (``model`` names it), k and n, the verdict;
+    ``full=True`` adds the secondary models."""
+    from helpers.show.plots import label_row
+
+    names = {r["analysis_id"]: label_row(r["outcome"], r["factor"], r["subgroup"]) for _, r in card.iterrows()}
+    verdicts = [f"same comparisons as {names[s]}" if s else v for v, s in zip(card["verdict"], card["same_as"])]
+    out = pd.DataFrame({"Analysis": [names[a] for a in card["analysis_id"]], "Paper": card["paper"],
+                        f"This book ({model})": card["book"], "k": card["k"], "n": card["n"], "Verdict": verdicts})
+    if full:
+        out.insert(5, "DerSimonian–Laird, z", card["book_DL_z"])
+        out.insert(6, "REML, z", card["book_REML_z"])
+    return out
+
+
+def subgroup_table(results: dict) -> pd.DataFrame:
+    """Every subgroup of every factor (``SubgroupResult`` objects keyed by (outcome, factor)),
+    with k per level and both interaction tests."""
+    from helpers.show.labels import label
+
+    def p(x):
+        return "not testable" if x is None or math.isnan(x) else fmt_p(x)
+    rows = []
+    for (oc, f), r in results.items():
+        sep = (f"Q = {r.q_separate:.2f}, df = {r.df_separate}, {p(r.p_separate)}" if not math.isnan(r.q_separate)
+               else "not testable")
+        for _, g in r.rows.iterrows():
+            rows.append({"Outcome": oc, "Factor": f,
+                         "Subgroup": label(g["level"]) + ("" if g["in_test"] else " (not in the test)"),
+                         "k": g["k"], "n": g["n"], "HR (95% CI)": fmt_ratio(g["hr"], g["ci_lb"], g["ci_ub"]),
+                         "τ²": fmt_num(g["tau2"], 3), "I²": fmt_pct(g["I2"]),
+                         "Test (separate τ²)": sep, "Test (common τ²)": p(r.p_common)})
+    return pd.DataFrame(rows)
+
+
+def _arm(events, total) -> str:
+    """'3/66', '0/?' (denominator not reported) or 'not reported': never a zero for a gap."""
+    if events is None or pd.isna(events):
+        return "not reported"
+    return f"{int(events)}/{int(total) if total is not None and pd.notna(total) else '?'}"
+
+
+def safety_summary_table(pooled: dict, grade_labels: dict) -> pd.DataFrame:
+    """One row per adverse-event grade (``SafetyResult`` objects keyed by grade code). With one
+    trial its own OR is shown and every pooled column says "not pooled (one trial)"."""
+    def ratio(r):
+        return NOT_ESTIMABLE if r is None else fmt_ratio(math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub))
+    rows = []
+    for g, r in pooled.items():
+        k = len(r.usable)
+        one = "not pooled (one trial)"
+        rd = (f"{100 * r.mh_rd.beta:.1f} ({100 * r.mh_rd.ci_lb:.1f} to {100 * r.mh_rd.ci_ub:.1f}) per 100"
+              if r.mh_rd else NOT_ESTIMABLE)
+        rows.append({"Grade": grade_labels[g], "Trials with usable counts": k,
+                     "Not reported or incomplete": int((r.table["status"] != "usable").sum()),
+                     "Risk MDT": f"{100 * r.risk_mdt:.1f}%" if k else "—",
+                     "Risk control": f"{100 * r.risk_control:.1f}%" if k else "—",
+                     "Odds ratio": ("—" if k == 0 else f"one trial: {ratio(r.mh_or)}" if k == 1
+                                    else f"{ratio(r.mh_or)} (Mantel–Haenszel)"),
+                     "Random-effects OR": one if k == 1 else ratio(r.re_or),
+                     "Peto OR": one if k == 1 else ratio(r.peto),
+                     "Risk difference": ("—" if k == 0 else f"one trial: {rd}" if k == 1 else f"{rd} (Mantel–Haenszel)")})
+    return pd.DataFrame(rows)
+
+
+def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str = ">=2") -> pd.DataFrame:
+    """Per-trial adverse-event counts per arm, "not reported" where a source is silent (rows
+    not reported are kept only for ``keep_unreported``)."""
+    rows = []
+    for g, r in pooled.items():
+        for t in r.table.to_dict("records"):
+            if t["status"] == "not reported" and g != keep_unreported:
+                continue
+            rows.append({"Grade": grade_labels[g], "Trial": t["trial"], "Status": t["status"],
+                         "MDT": _arm(t["ai"], t["n1i"]), "Control": _arm(t["ci"], t["n2i"]),
+                         "How": t["how"], "Source": t["record_id"] or "—"})
+    return pd.DataFrame(rows)

@@ -6,7 +6,7 @@ import math
 
 from pandas import NA as _NA
 
-__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all"]
+__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word"]
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
@@ -49,3 +49,17 @@ def glue_all(prefix: str, values: dict[str, str]) -> None:
 
     for key, value in values.items():
         glue(f"{prefix}_{key}", str(value), display=False)
+
+
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number_word(n: int) -> str:
+    """Numbers below eleven in words (house style for counts in prose), others as digits."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
+
+
+def count(n: int, noun: str, plural: str | None = None, words: bool = False) -> str:
+    """``1 comparison``, ``3 comparisons`` (``words=True``: ``three comparisons``): never "comparison(s)"."""
+    shown = number_word(n) if words else f"{n:,}"
+    return f"{shown} {noun if n == 1 else (plural or noun + 's')}"

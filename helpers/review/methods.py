@@ -1,0 +1,43 @@
+"""The methods chapter's values (read from ``SETTINGS``, so text and code cannot disagree)
+and its risk-of-bias figures."""
+from __future__ import annotations
+
+from helpers.review.settings import SETTINGS, AnalysisSettings
+
+__all__ = ["methods_glue_values", "rob_figures"]
+
+
+def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
+    """The pre-specified methods in words, the search cut-off, the metafor version and the
+    trials that contribute more than one comparison."""
+    from helpers.review.metafor_check import metafor_agreement
+
+    s = settings
+    paper = review.paper_reported.set_index("analysis_id")
+    multi = review.included.groupby("trial_group").filter(lambda g: len(g) > 1)
+    return {
+        "primary": s.describe(), "level": f"{s.level:g}%",
+        "others": "; ".join(s.describe(m, t) for m, t in s.sensitivity_models),
+        "pi": ("t distribution with k − 2 degrees of freedom (Higgins, Thompson and Spiegelhalter 2009; metafor's "
+               "pi.type \"riley\")" if s.pi == "riley"
+               else "metafor's predict(): normal, or t with k − 1 df under the Knapp–Hartung tests"),
+        "subgroup_test": "separate-τ² (R meta, RevMan)" if s.subgroup_test == "separate_tau2"
+        else "common-τ² (metafor mods)",
+        "singletons": "enter" if s.subgroup_singletons_enter else "do not enter",
+        "min_k": str(s.min_k_small_study), "add": f"{s.or_add:g}", "to": s.or_to,
+        "cutoff": paper.at["search_cutoff", "finding"], "years": " and ".join(str(y) for y in s.survival_years),
+        "metafor": metafor_agreement()["metafor_version"],
+        "cohorts": "; ".join(f"{grp}: {len(g)} comparisons" for grp, g in multi.groupby("trial_group")) or "none here",
+    }
+
+
+def rob_figures(rep, review) -> tuple:
+    """(traffic-light plot, weighted summary) of RoB 2 for the comparisons pooled in ``rep``."""
+    from helpers.show import plots
+
+    rob = review.risk_of_bias[review.risk_of_bias["outcome"] == rep.outcome].set_index("trial_id")
+    pooled = rep.pooled.set_index("trial_id")
+    ids = [t for t in pooled.index if t in rob.index]
+    weight = dict(zip(rep.pooled["trial_id"], rep.res.weights))
+    return (plots.rob_traffic_light(rob.loc[ids].reset_index(), list(pooled.loc[ids, "trial"])),
+            plots.rob_summary(rob.loc[ids].reset_index(), [weight[t] for t in ids]))

@@ -1,0 +1,165 @@
+"""One results object per build: every number a reader sees, computed once from ``data/`` and
+``SETTINGS`` with the primary model, and read by the landing page, every chapter, the
+scorecard and ``results.json``. Two pages can never disagree.
+
+``load_results()`` builds it once per inputs fingerprint (``data/`` and ``helpers/``) and keeps
+it in ``_build/.results/``, so each notebook kernel of a build reads the same object."""
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.review.counts import review_counts
+from helpers.review.data import Review, load_review
+from helpers.review.efficacy import EfficacyReport, efficacy_report
+from helpers.review.missing import missing_evidence
+from helpers.review.paths import book_root, data_dir, data_fingerprint, inputs_fingerprint
+from helpers.review.safety import GRADES, SafetyResult, pool_safety
+from helpers.review.scorecard import scorecard
+from helpers.review.settings import SETTINGS, AnalysisSettings
+from helpers.review.subgroups import FACTORS, SubgroupResult, subgroup_analysis
+
+__all__ = ["Results", "build_results", "load_results", "results_json", "write_results_json", "OUTCOMES"]
+
+OUTCOMES = ("PFS", "OS")
+
+
+@dataclass(frozen=True)
+class Results:
+    settings: AnalysisSettings
+    review: Review
+    counts: dict
+    efficacy: dict[str, EfficacyReport]
+    missing: dict[str, pd.DataFrame]
+    subgroups: dict[tuple[str, str], SubgroupResult]
+    safety: dict[str, SafetyResult]
+    scorecard: pd.DataFrame
+    built_from: dict
+
+
+def _commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def build_results(data: str | Path | None = None, settings: AnalysisSettings = SETTINGS) -> Results:
+    """Compute every result of the book from ``data`` (default: the book's ``data/``)."""
+    review = load_review(data)
+    eff = {oc: efficacy_report(review, oc, settings) for oc in OUTCOMES}
+    subgroups = {(oc, f): subgroup_analysis(eff[oc].table, f, settings) for oc in OUTCOMES for f in FACTORS}
+    folder = Path(data) if data is not None else data_dir()
+    try:
+        root = book_root(folder)
+    except FileNotFoundError:
+        root = folder
+    return Results(settings, review, review_counts(review), eff,
+                   {oc: missing_evidence(review, eff[oc].table, oc) for oc in OUTCOMES}, subgroups,
+                   {g: pool_safety(review, g, settings) for g in GRADES}, scorecard(review, settings),
+                   {"data_sha256": data_fingerprint(folder), "commit": _commit(root)})
+
+
+def load_results(root: str | Path | None = None) -> Results:
+    """The build's results for the book at ``root`` (default: found from the working
+    directory): read from ``_build/.results/<fingerprint>.pkl`` when an earlier kernel of this
+    build made it, else built and kept there."""
+    root = Path(root) if root is not None else book_root()
+    cache = root / "_build" / ".results" / f"{inputs_fingerprint(root)}.pkl"
+    if cache.is_file():
+        try:
+            return pickle.loads(cache.read_bytes())
+        except Exception:  # a cache from another version of the code: rebuild it
+            pass
+    res = build_results(data_dir(root))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{id(res)}.tmp")
+    tmp.write_bytes(pickle.dumps(res))
+    tmp.replace(cache)
+    return res
+
+
+def _num(x) -> float | None:
+    """A JSON number (None for a missing value)."""
+    if x is None or x is pd.NA:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _pooled(rep: EfficacyReport) -> dict:
+    r, pred = rep.res, rep.pred
+    exp = (lambda v: None if v is None else math.exp(v))
+    return {"k": r.k, "n": int(rep.pooled["n"].dropna().sum()), "hr": math.exp(r.beta),
+            "ci_lb": math.exp(r.ci_lb), "ci_ub": math.exp(r.ci_ub), "pval": r.pval,
+            "pi_lb": exp(pred["pi_lb"]), "pi_ub": exp(pred["pi_ub"]), "tau2": r.tau2, "I2": r.I2,
+            "comparisons": [{"id": t, "label": lab, "yi": float(y), "vi": float(v), "derivation": d}
+                            for t, lab, y, v, d in zip(rep.pooled["trial_id"], rep.pooled["trial"], rep.pooled["yi"],
+                                                       rep.pooled["vi"], rep.pooled["derivation"])]}
+
+
+def results_json(res: Results) -> dict:
+    """The published summary of the build (``results.json`` at the site root)."""
+    s = res.settings
+    card = [{"id": r["analysis_id"], "outcome": r["outcome"], "factor": r["factor"], "subgroup": r["subgroup"],
+             "measure": r["measure"],
+             "paper": {"estimate": _num(r["paper_est"]), "ci_lb": _num(r["paper_lb"]), "ci_ub": _num(r["paper_ub"]),
+                       "text": r["paper"]},
+             "book": {"k": int(r["k"]), "n": int(r["n"]), "hr": _num(r["hr"]), "ci_lb": _num(r["ci_lb"]),
+                      "ci_ub": _num(r["ci_ub"]), "comparisons": list(r["ids"])},
+             "verdict": r["verdict"], "same_as": r["same_as"] or None} for _, r in res.scorecard.iterrows()]
+    safety = {}
+    for g, sr in res.safety.items():
+        safety[g] = {"k": len(sr.usable), "trials": list(sr.usable["trial_id"]), "pooled": len(sr.usable) >= 2,
+                     "mh_or": None if sr.mh_or is None or len(sr.usable) < 2 else
+                     {"or": math.exp(sr.mh_or.beta), "ci_lb": math.exp(sr.mh_or.ci_lb), "ci_ub": math.exp(sr.mh_or.ci_ub)}}
+    missing = {oc: [{"id": r["trial_id"], "label": r["trial"], "n": _num(r["n"]), "reason": r["reason"],
+                     "sources_say": r["sources_say"], "favours": r["favours"] or None}
+                    for _, r in m.iterrows()] for oc, m in res.missing.items()}
+    return {"model": {"method": s.method, "test": s.test, "level": s.level, "pi": s.pi},
+            "counts": {k: int(v) for k, v in res.counts.items()},
+            "pooled": {oc: _pooled(rep) for oc, rep in res.efficacy.items()},
+            "scorecard": card, "missing_evidence": missing, "safety": safety, "built_from": res.built_from}
+
+
+def write_results_json(res: Results, path: str | Path) -> Path:
+    """Write ``results_json(res)`` (sorted keys, fixed float repr: byte-identical builds)."""
+    path = Path(path)
+    path.write_text(json.dumps(results_json(res), indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def landing_glue_values(res: Results) -> dict[str, str]:
+    """The landing page's key findings, from the results object and the primary model. The
+    wording is GRADE's informative statement; where a robustness check fails it says so."""
+    from helpers.review.efficacy import efficacy_glue_values
+    from helpers.review.safety import safety_glue_values
+    from helpers.show.text import count, fmt_ratio
+
+    paper = res.review.paper_reported.set_index("analysis_id")
+    c = res.counts
+    v = {"paper_records": str(int(paper.at["records_included", "estimate"])),
+         "paper_participants": f"{int(paper.at['participants_included', 'estimate']):,}",
+         "paper_cutoff": paper.at["search_cutoff", "finding"],
+         "comparisons": str(c["comparisons_included"]), "trials": str(c["trials_included"]),
+         "participants": f"{c['participants']:,}", "records": str(c["records_included"]),
+         "model": res.settings.describe()}
+    for oc, rep in res.efficacy.items():
+        ev = efficacy_glue_values(rep)
+        r = rep.res
+        v[f"{oc}_hr"] = fmt_ratio(math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub))
+        v[f"{oc}_k"] = count(r.k, "comparison")
+        v[f"{oc}_n"] = ev["n"]
+        v[f"{oc}_grade"], v[f"{oc}_certainty"], v[f"{oc}_robustness"] = ev["grade"], ev["certainty"], ev["robustness"]
+        m = res.missing[oc]
+        v[f"{oc}_missing"] = count(len(m), "included comparison")
+    v["ae_sentence"] = safety_glue_values(res.safety, len(res.review.included))["or2_sentence"]
+    return v

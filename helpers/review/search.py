@@ -1,0 +1,89 @@
+"""The search chapter's tables and values: the search log, the included and excluded records
+(cited where they are the source of a pooled estimate), trial characteristics and the trials
+still without results."""
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.review.data import Review
+from helpers.review.hazard_ratios import first_publication
+
+__all__ = ["search_glue_values", "search_log_table", "record_tables", "characteristics_table", "ongoing_table"]
+
+
+def search_glue_values(review: Review) -> dict[str, str]:
+    """The search paragraph's values: cut-off, queries, dates, corpora."""
+    paper = review.paper_reported.set_index("analysis_id")
+    log = review.search_log
+    dates = sorted({str(d) for d in log["date"]})
+    return {"cutoff": paper.at["search_cutoff", "finding"], "cutoff_quote": paper.at["search_cutoff", "quote"],
+            "n_queries": str(len(log)), "n_useful": str(int((log["useful"] == "yes").sum())),
+            "log_dates": " to ".join(dates[::max(1, len(dates) - 1)]), "corpora": ", ".join(sorted(set(log["corpus"]))),
+            "paper_records": str(int(paper.at["records_included", "estimate"]))}
+
+
+def search_log_table(review: Review, rows: int = 25) -> pd.DataFrame:
+    """The first ``rows`` queries of the search log, notes cut to 120 characters."""
+    log = review.search_log
+    return log.assign(notes=log["notes"].fillna("").str.slice(0, 120)).head(rows)
+
+
+def _record_ref(r: dict, cited: set) -> str:
+    """A citation role for the sources of pooled estimates; a linked author-year otherwise
+    (sphinxcontrib-bibtex re-formats every citation on every build, so citations are kept to those
+    that matter)."""
+    if r["record_id"] in cited:
+        return f"{{cite:t}}`{r['record_id']}`"
+    year = r["year"] if pd.notna(r["year"]) else "n.d."
+    return f"[{r['authors']}, {year}]({r['url']})" if isinstance(r["url"], str) else f"{r['authors']} (no address)"
+
+
+def record_tables(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(included records with their role, excluded records with the reason), cells holding
+    MyST citation roles (show them with ``markdown_table``)."""
+    rec, out = review.records, review.outcomes
+    inc = rec[rec["decision"] == "included"]
+    roles = {rid: ", ".join(sorted({f"{o} ({'primary' if p == 'yes' else 'other'})" for o, p in zip(g["outcome"], g["primary"])}))
+             for rid, g in out.groupby("record_id")}
+    cited = set(out.loc[(out["primary"] == "yes") & out["trial_id"].isin(review.included["trial_id"]), "record_id"])
+    inc_table = pd.DataFrame({"Record": [_record_ref(r, cited) for r in inc.to_dict("records")],
+                              "Trial": inc["trial_group"], "Type": inc["record_type"], "Read as": inc["source_tier"],
+                              "Role": [roles.get(r, "design facts") for r in inc["record_id"]]})
+    exc = rec[rec["decision"] == "excluded"]
+    exc_table = pd.DataFrame({"Record": [_record_ref(r, cited) for r in exc.to_dict("records")], "Title": exc["title"],
+                              "Trial": exc["trial_group"], "Reason": exc["exclusion_reason"]})
+    return inc_table, exc_table
+
+
+def characteristics_table(review: Review) -> pd.DataFrame:
+    """Characteristics of the included comparisons, with design facts from provenance."""
+    inc, prov = review.included, review.provenance
+
+    def fact(tid, field):
+        q = prov[(prov["trial_id"] == tid) & (prov["field"] == field)]
+        return "; ".join(q["value"]) if len(q) else "not reported"
+
+    def size(t):
+        show = [t[c] if pd.notna(t[c]) else "?" for c in ("n_randomized", "n_mdt", "n_control")]
+        return f"{show[0]} ({show[1]}/{show[2]})"
+    first = first_publication(review)
+    ids = list(inc["trial_id"])
+    return pd.DataFrame({
+        "Trial": inc["trial_name"], "First published": [str(first.get(t, "—"))[:4] for t in ids],
+        "Phase": inc["phase"].fillna("not reported"), "Cancer": inc["cancer_type"],
+        "n (MDT/control)": [size(t) for _, t in inc.iterrows()], "Control arm": inc["control_arm"],
+        "Systemic therapy": inc["systemic_therapy"], "MDT": inc["mdt_modality"],
+        "MDT dose": [fact(t, "mdt_dose") for t in ids], "Timing": inc["timing"].fillna("n/a"),
+        "Disease state": inc["disease_state"].str.replace("_", " "),
+        "Max lesions": inc["max_lesions"].astype("string").fillna("not reported"),
+        "Staging imaging": [fact(t, "staging_imaging") for t in ids], "Follow-up": [fact(t, "follow_up") for t in ids],
+    })
+
+
+def ongoing_table(review: Review) -> pd.DataFrame:
+    """Eligible-looking trials excluded because no result was public by the cut-off."""
+    t = review.trials
+    ongoing = t[(t["included"] == "no")
+                & t["exclusion_reason"].str.contains("no result|not published|ongoing|after", case=False, na=False)]
+    return ongoing[["trial_name", "cancer_type", "exclusion_reason"]].rename(
+        columns={"trial_name": "Trial", "cancer_type": "Cancer", "exclusion_reason": "Status"})
