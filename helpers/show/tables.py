@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from helpers.show.labels import DERIVATIONS
+from helpers.show.labels import DERIVATIONS, label
 from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio
 
 __all__ = ["csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
@@ -91,7 +91,7 @@ def comparisons_table(t: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Trial": t["trial"], "Cancer": t["cancer_group"], "Control arm": t["control_arm"],
         "Systemic therapy": t["systemic_therapy"], "Timing": t["timing"].fillna("n/a (oligoprogression)"),
-        "Disease state": t["disease_state"], "n": t["n"].astype("string").fillna("not reported"),
+        "Disease state": t["disease_state"].map(label), "n": t["n"].astype("string").fillna("not reported"),
         "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
         "Median MDT vs control": [medians(r) for _, r in t.iterrows()],
         "HR used (95% CI)": [fmt_ratio(h, l, u) if e else "not estimable"
