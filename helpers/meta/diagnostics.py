@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.meta.rma import RMAResult, refit
+from helpers.meta.rma import NotEstimable, RMAResult, refit
 
 __all__ = ["leave1out", "influence", "cumul"]
 
@@ -40,28 +40,29 @@ def influence(res: RMAResult) -> pd.DataFrame:
     Columns: ``rstudent`` (externally standardised residual), ``dffits``,
     ``cook_d``, ``cov_r``, ``tau2_del``, ``QE_del``, ``hat``, ``weight`` (percent)
     and ``inf`` ("*" where metafor flags the study as influential).
+
+    Raises ``NotEstimable`` when the pooled estimate has zero variance (identical
+    ``yi`` under the Knapp–Hartung test, whose variance factor is then 0): the
+    diagnostics divide by it, and metafor stops there with a Cholesky error.
     """
     if res.p != 1:
         raise ValueError("influence() is implemented for intercept-only models")
+    if res.k < 2:
+        raise NotEstimable("influence() needs k >= 2")
     k, y, v = res.k, res.yi, res.vi
     w = 1.0 / (v + res.tau2)
     hat = w / w.sum()
     vb_full = float(res.se) ** 2
+    if not vb_full > 0:
+        raise NotEstimable("influence(): the pooled estimate has zero variance (identical effect sizes under the "
+                           f"'{res.test}' test, variance factor s2w = {res.s2w:g}), so Cook's distance, DFFITS and "
+                           "the covariance ratio are not defined")
     idx = np.arange(k)
     out = {c: np.full(k, np.nan) for c in ["rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "dfbs"]}
     for i in range(k):
         d = refit(res, idx != i)
-        dfb = float(res.beta) - float(d.beta)
-        resid = y[i] - float(d.beta)
-        if abs(resid) < 100 * np.finfo(float).eps:
-            resid = 0.0
-        out["rstudent"][i] = resid / np.sqrt(v[i] * d.s2w + float(d.se) ** 2 + d.tau2 * d.s2w)
-        out["dffits"][i] = dfb / np.sqrt(d.s2w * hat[i] * (d.tau2 + v[i]))
-        out["cook_d"][i] = dfb**2 / vb_full
-        out["cov_r"][i] = float(d.se) ** 2 / vb_full
-        out["tau2_del"][i], out["QE_del"][i] = d.tau2, d.QE
-        vb_del = 1.0 / np.sum(1.0 / (v + d.tau2))
-        out["dfbs"][i] = dfb / np.sqrt(d.s2w * vb_del)
+        with np.errstate(divide="ignore", invalid="ignore"):   # a deletion fit with s2w = 0 gives ±Inf/NaN
+            _deletion(out, i, res, d, y, v, hat, vb_full)
     infl = (np.abs(out["dffits"]) > 3 * np.sqrt(1 / (k - 1))) | (stats.chi2.cdf(out["cook_d"], 1) > 0.5) \
         | (hat > 3 / k) | (np.abs(out["dfbs"]) > 1)
     return pd.DataFrame({
@@ -69,6 +70,21 @@ def influence(res: RMAResult) -> pd.DataFrame:
         "tau2_del": out["tau2_del"], "QE_del": out["QE_del"], "hat": hat, "weight": 100 * hat,
         "dfbs": out["dfbs"], "inf": np.where(infl, "*", ""),
     }, index=_labels(res))
+
+
+def _deletion(out: dict, i: int, res: RMAResult, d: RMAResult, y, v, hat, vb_full: float) -> None:
+    """Row i of influence(): study i against the fit ``d`` without it (metafor's formulas)."""
+    dfb = float(res.beta) - float(d.beta)
+    resid = y[i] - float(d.beta)
+    if abs(resid) < 100 * np.finfo(float).eps:
+        resid = 0.0
+    out["rstudent"][i] = resid / np.sqrt(v[i] * d.s2w + float(d.se) ** 2 + d.tau2 * d.s2w)
+    out["dffits"][i] = dfb / np.sqrt(d.s2w * hat[i] * (d.tau2 + v[i]))
+    out["cook_d"][i] = dfb**2 / vb_full
+    out["cov_r"][i] = float(d.se) ** 2 / vb_full
+    out["tau2_del"][i], out["QE_del"][i] = d.tau2, d.QE
+    vb_del = 1.0 / np.sum(1.0 / (v + d.tau2))
+    out["dfbs"][i] = dfb / np.sqrt(d.s2w * vb_del)
 
 
 def cumul(res: RMAResult, order=None) -> pd.DataFrame:

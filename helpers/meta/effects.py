@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,34 +103,44 @@ def escalc_or(ai, n1i, ci, n2i, add: float = 0.5, to: str = "only0", drop00: boo
     """Log odds ratios and sampling variances, as metafor's ``escalc(measure="OR")``.
 
     ``ai``/``ci`` are patients with the event in the treatment/control arm out of
-    ``n1i``/``n2i``. With ``to="only0"`` ``add`` goes to every cell of a table
-    that has a zero cell (``"all"``: every table; ``"if0all"``: every table if any
-    has a zero; ``"none"``). With ``drop00`` a table with no events (or only
-    events) in both arms gives NaN: it carries no information on the OR.
-    Returns ``(yi, vi)`` arrays.
+    ``n1i``/``n2i``. With ``drop00`` a table with no events (or only events) in
+    both arms gives NaN: it carries no information on the OR; as in metafor such
+    tables are dropped *before* the correction is decided. Then ``add`` goes, with
+    ``to="only0"``, to every cell of a table that has a zero cell (``"all"``: every
+    table; ``"if0all"``: every table if any remaining table has a zero cell;
+    ``"none"``: no table). A table left with a zero cell and no correction
+    (``add=0`` or ``to="none"``) has an infinite log OR: it is recoded to NaN with a
+    ``RuntimeWarning``, as metafor recodes ±Inf to NA with a warning.
+    Returns ``(yi, vi)`` arrays (log OR, its variance: natural-log units).
     """
     a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (ai, n1i, ci, n2i))
     if np.any((a < 0) | (c < 0) | (a > n1) | (c > n2)):
         raise ValueError("event counts must lie between 0 and the group size")
+    if to not in ("only0", "all", "if0all", "none"):
+        raise ValueError("to must be 'only0', 'all', 'if0all' or 'none'")
     b, d = n1 - a, n2 - c
     both0 = ((a == 0) & (c == 0)) | ((b == 0) & (d == 0))
-    has0 = (a == 0) | (b == 0) | (c == 0) | (d == 0)
+    dropped = both0 if drop00 else np.zeros_like(both0)
+    has0 = ((a == 0) | (b == 0) | (c == 0) | (d == 0)) & ~dropped
     if to == "only0":
         corr = has0
     elif to == "all":
         corr = np.ones_like(a, dtype=bool)
     elif to == "if0all":
         corr = np.full(a.shape, bool(np.any(has0)))
-    elif to == "none":
-        corr = np.zeros_like(a, dtype=bool)
     else:
-        raise ValueError("to must be 'only0', 'all', 'if0all' or 'none'")
+        corr = np.zeros_like(a, dtype=bool)
     k = np.where(corr, add, 0.0)
     a, b, c, d = a + k, b + k, c + k, d + k
     with np.errstate(divide="ignore", invalid="ignore"):
         yi = np.log(a * d / (b * c))
         vi = 1 / a + 1 / b + 1 / c + 1 / d
-    if drop00:
-        yi = np.where(both0, np.nan, yi)
-        vi = np.where(both0, np.nan, vi)
+    yi = np.where(dropped, np.nan, yi)
+    vi = np.where(dropped, np.nan, vi)
+    inf = np.isinf(yi) | np.isinf(vi)
+    if np.any(inf):
+        warnings.warn("Some 'yi' and/or 'vi' values equal to +-Inf (zero cells without a correction). "
+                      "Recoded to NaN, as metafor recodes them to NA.", RuntimeWarning, stacklevel=2)
+        yi = np.where(inf, np.nan, yi)
+        vi = np.where(inf, np.nan, vi)
     return yi, vi

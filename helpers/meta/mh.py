@@ -55,7 +55,8 @@ def _finish(measure, beta, se, yi, vi, level, k) -> MHResult:
         I2 = max(0.0, 100 * (QE - (k_yi - 1)) / QE) if QE > 0 else 0.0
     else:
         QE, QEp, I2 = 0.0, 1.0, 0.0
-    z = beta / se
+    with np.errstate(divide="ignore", invalid="ignore"):   # se = 0: z = ±Inf or NaN, as R
+        z = beta / se
     return MHResult(measure, float(beta), float(se), float(z), float(2 * stats.norm.sf(abs(z))),
                     float(beta - crit * se), float(beta + crit * se), QE, QEp, I2, k, k_yi)
 

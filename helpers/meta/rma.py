@@ -12,6 +12,7 @@ matrices only, so memory grows as O(k).
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -19,13 +20,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-__all__ = ["rma", "RMAResult", "NotEstimable", "ConvergenceError", "METHODS", "TESTS"]
+__all__ = ["rma", "RMAResult", "NotEstimable", "ConvergenceError", "MetaforDeparture", "METHODS", "TESTS"]
 
 METHODS = ("EE", "FE", "DL", "HE", "SJ", "PM", "ML", "REML", "EB")
 TESTS = ("z", "knha", "adhoc")
 _THRESHOLD = 1e-10   # convergence of iterative estimators: change in tau² per step
 _MAXITER = 1000
 _TAU2_MAX = 100.0    # metafor's default upper end of root searches
+_BOUNDARY = 1e-8     # Fisher scoring ending below this tau² is checked against the boundary tau² = 0
 
 
 class NotEstimable(ValueError):
@@ -34,6 +36,20 @@ class NotEstimable(ValueError):
 
 class ConvergenceError(RuntimeError):
     """Raised when an iterative tau² estimator does not converge."""
+
+
+class MetaforDeparture(UserWarning):
+    """Warned when a fit had to go where metafor 3.8 (default control) would not: a damped
+    Fisher-scoring retry, or a Paule–Mandel root above metafor's ``tau2.max``.  The same
+    facts are on the result as ``RMAResult.fisher_scoring_damped`` and
+    ``RMAResult.pm_beyond_tau2_max``."""
+
+
+def _metafor_tau2_max(y: np.ndarray) -> float:
+    """metafor's default ``control$tau2.max`` in ``rma.uni``: max(100, 10·mad(yi)²),
+    with R's ``mad`` (constant 1.4826); on the squared effect scale."""
+    mad = 1.4826 * float(np.median(np.abs(y - np.median(y))))
+    return max(_TAU2_MAX, 10 * mad**2)
 
 
 # --------------------------------------------------------------------------- algebra
@@ -90,61 +106,78 @@ def _tau2_he(y, v, X) -> float:
     return (float(r @ r) - tr_pv) / (k - p)
 
 
-def _estimate_tau2(y, v, X, method: str) -> float:
-    """tau² by the named estimator, as ``rma.uni`` computes it (metafor 3.8)."""
+def _estimate_tau2(y, v, X, method: str) -> tuple[float, dict]:
+    """tau² by the named estimator, as ``rma.uni`` computes it (metafor 3.8), and a dict of
+    the departures from metafor's default control that were needed (``stepadj``: the
+    Fisher-scoring step factor used; ``pm_beyond``: the Paule–Mandel root lies above
+    metafor's ``tau2.max``, where metafor stops with "Value of 'tau2.max' too low")."""
     k, p = X.shape
+    info = {"stepadj": 1.0, "pm_beyond": False}
     if method == "EE":
-        return 0.0
+        return 0.0, info
     if method == "HE":
-        return max(0.0, _tau2_he(y, v, X))
+        return max(0.0, _tau2_he(y, v, X)), info
     if method == "DL":
         ypy, _, tr_p, _ = _quad_forms(y, X, 1.0 / v)
-        return max(0.0, (ypy - (k - p)) / tr_p)
+        return max(0.0, (ypy - (k - p)) / tr_p), info
     if method == "SJ":
         tau2_0 = float(np.var(y))          # var(yi) * (k-1)/k
         ypy, _, _, _ = _quad_forms(y, X, 1.0 / (v + tau2_0))
-        return max(0.0, tau2_0 * ypy / (k - p))
+        return max(0.0, tau2_0 * ypy / (k - p)), info
     if method == "PM":
+        # metafor: root of the generalised Q(tau²) = k − p on [0, tau2.max]; it stops where
+        # Q(tau2.max) > k − p.  Here the search goes on (×10 steps), flagged as a departure.
         target = k - p
         if _q_gen(0.0, y, v, X) < target:
-            return 0.0
-        hi = _TAU2_MAX
+            return 0.0, info
+        hi = _metafor_tau2_max(y)
         while _q_gen(hi, y, v, X) > target:
+            info["pm_beyond"] = True
             hi *= 10
             if hi > 1e12:
                 raise ConvergenceError("Paule–Mandel: no root for tau² below 1e12")
-        return _root(lambda t: _q_gen(t, y, v, X) - target, 0.0, hi)
+        return _root(lambda t: _q_gen(t, y, v, X) - target, 0.0, hi), info
     # Fisher scoring for ML, REML and EB, started from HE and step-halved at 0.  Where it
     # oscillates, retry with a damped step (metafor's documented remedy, control=list(stepadj=)).
     for stepadj in (1.0, 0.5, 0.25):
         try:
             tau2 = _fisher_scoring(y, v, X, method, stepadj)
+            info["stepadj"] = stepadj
             break
         except ConvergenceError:
             continue
     else:
         raise ConvergenceError(f"{method}: Fisher scoring did not converge in {_MAXITER} iterations, "
                                "even with damped steps (stepadj 0.5 and 0.25)")
+    if 0.0 < tau2 < _BOUNDARY and _fisher_step(y, v, X, method, 0.0) <= 0.0:
+        # The iteration creeps geometrically towards the boundary (metafor, with threshold 1e-12,
+        # stops near 2e-13): the score at tau² = 0 points outward, so the maximum is tau² = 0.
+        tau2 = 0.0
     if method in ("ML", "REML") and tau2 > _THRESHOLD:
         if _loglik(y, v, X, 0.0, method) - _loglik(y, v, X, tau2, method) > np.finfo(float).eps ** 0.25:
             tau2 = 0.0   # metafor's ll0check: a local maximum above the boundary
-    return max(0.0, tau2)
+    return max(0.0, tau2), info
+
+
+def _fisher_step(y, v, X, method: str, tau2: float) -> float:
+    """One undamped Fisher-scoring step (metafor's ``adj``) at tau² for ML, REML or EB."""
+    k, p = X.shape
+    w = 1.0 / (v + tau2)
+    ypy, yppy, tr_p, tr_pp = _quad_forms(y, X, w)
+    if method == "ML":
+        adj = (yppy - np.sum(w)) / np.sum(w**2)
+    elif method == "REML":
+        adj = (yppy - tr_p) / tr_pp
+    else:  # EB
+        adj = (ypy * k / (k - p) - k) / np.sum(w)
+    return float(adj) if np.isfinite(adj) else 0.0
 
 
 def _fisher_scoring(y, v, X, method: str, stepadj: float) -> float:
     """metafor's Fisher scoring loop for ML, REML and EB (rma.uni, metafor 3.8)."""
-    k, p = X.shape
     tau2 = max(0.0, _tau2_he(y, v, X))
     for _ in range(_MAXITER):
-        w = 1.0 / (v + tau2)
-        ypy, yppy, tr_p, tr_pp = _quad_forms(y, X, w)
-        if method == "ML":
-            adj = (yppy - np.sum(w)) / np.sum(w**2)
-        elif method == "REML":
-            adj = (yppy - tr_p) / tr_pp
-        else:  # EB
-            adj = (ypy * k / (k - p) - k) / np.sum(w)
-        adj = 0.0 if not np.isfinite(adj) else float(adj) * stepadj
+        adj = _fisher_step(y, v, X, method, tau2) * stepadj
         while tau2 + adj < 0:
             adj /= 2
         old, tau2 = tau2, tau2 + adj
@@ -175,6 +208,16 @@ class RMAResult:
     percent and, as ``rma()`` reports it, tau²-based for random-effects models;
     ``I2_q`` is the Q-based I² of Higgins & Thompson (2002) that RevMan and R
     ``meta`` report.  ``weights`` are percentages.
+
+    Departures from metafor 3.8 with its default ``control`` (each also warned as
+    ``MetaforDeparture`` when the model is fitted):
+
+    * ``fisher_scoring_damped`` – True when plain Fisher scoring (ML, REML, EB)
+      oscillated and the fit needed a damped retry; ``stepadj`` is the step factor
+      used (1.0 when not damped), as metafor's ``control=list(stepadj=)``.
+    * ``pm_beyond_tau2_max`` – True when the Paule–Mandel root lies above metafor's
+      search limit ``tau2_max`` (max(100, 10·mad(yi)²), squared effect scale), where
+      metafor stops with "Value of 'tau2.max' too low"; helpers searches on.
     """
 
     yi: np.ndarray
@@ -205,6 +248,22 @@ class RMAResult:
     QMdf: tuple = (np.nan, np.nan)
     X: np.ndarray = field(default=None, repr=False)
     slab: tuple | None = None
+    fisher_scoring_damped: bool = False
+    stepadj: float = 1.0
+    pm_beyond_tau2_max: bool = False
+    tau2_max: float = _TAU2_MAX
+
+    @property
+    def departures(self) -> list[str]:
+        """The departures from metafor's default fit as sentences (empty when there are none)."""
+        out = []
+        if self.fisher_scoring_damped:
+            out.append(f"{self.method} Fisher scoring oscillated and was refitted with damped steps "
+                       f"(stepadj = {self.stepadj:g}), as metafor does with control = list(stepadj = {self.stepadj:g}).")
+        if self.pm_beyond_tau2_max:
+            out.append(f"The Paule–Mandel tau² ({self.tau2:.4g}) lies above metafor's default search limit "
+                       f"tau2.max = {self.tau2_max:.4g}, where metafor stops without an estimate.")
+        return out
 
     @property
     def tau(self) -> float:
@@ -216,37 +275,55 @@ class RMAResult:
         w = 1.0 / (self.vi + self.tau2)
         return self.s2w * np.linalg.inv(self.X.T @ (self.X * w[:, None]))
 
-    def _crit(self) -> float:
-        a = 1 - self.level / 100
+    def _crit(self, level: float | None = None) -> float:
+        a = 1 - (self.level if level is None else level) / 100
         if self.test == "z":
             return float(stats.norm.isf(a / 2))
         return float(stats.t.isf(a / 2, self.dfs)) if self.dfs > 0 else np.nan
 
-    def predict(self, pi: str = "metafor") -> dict:
-        """Pooled estimate with its CI and prediction interval (metafor's ``predict()``).
+    def predict(self, pi: str = "metafor", level: float | None = None) -> dict:
+        """Pooled estimate with its CI and prediction interval, as metafor's ``predict()``.
 
-        ``pi="metafor"`` gives ``pred ± crit·√(se² + tau²)`` with crit from the
-        normal or, for the Knapp–Hartung tests, the t(k−1) distribution;
-        ``pi="t"`` gives the Higgins, Thompson & Spiegelhalter (2009) / IntHout
-        (2016) interval with t(k−2).  Both are None for k < 3, where a
-        prediction interval is not informative, and for fixed-effect models.
+        ``level`` (percent) defaults to the model's.  ``pi="metafor"`` is
+        metafor's default: ``pred ± crit·√(se² + tau²)`` with crit from the normal
+        or, under the Knapp–Hartung tests, the t(k−1) distribution; given for any
+        k ≥ 1 of a random-effects model (with tau² = 0, as for k = 2 often, it equals
+        the CI).  ``pi="riley"`` is metafor's ``pi.type="riley"``: t with k − 2 df
+        (Higgins, Thompson & Spiegelhalter 2009; IntHout et al. 2016); None for
+        k < 3, where metafor would use 1 df.  No PI for fixed-effect (EE) models,
+        as metafor.  Values are on the scale of ``yi``.
         """
         if self.p != 1:
             raise ValueError("predict() is implemented for intercept-only models")
-        out = {"pred": float(self.beta), "se": float(self.se), "ci_lb": float(self.ci_lb),
-               "ci_ub": float(self.ci_ub), "pi_lb": None, "pi_ub": None, "pi_type": pi}
-        if pi not in ("metafor", "t"):
-            raise ValueError(f"pi must be 'metafor' or 't', not {pi!r}")
-        if self.k < 3 or self.method == "EE":   # metafor gives no PI for fixed-effect models
+        if pi not in ("metafor", "riley"):
+            hint = " (pi='t' was renamed 'riley', metafor's pi.type)" if pi == "t" else ""
+            raise ValueError(f"pi must be 'metafor' or 'riley', not {pi!r}{hint}")
+        level = self.level if level is None else float(level)
+        if not 0 < level < 100:
+            raise ValueError(f"level must be in (0, 100), not {level!r}")
+        crit_ci = self._crit(level)
+        pred, se = float(self.beta), float(self.se)
+        out = {"pred": pred, "se": se, "ci_lb": pred - crit_ci * se, "ci_ub": pred + crit_ci * se,
+               "pi_lb": None, "pi_ub": None, "pi_type": pi, "level": level}
+        if self.method == "EE" or (pi == "riley" and self.k < 3):
             return out
-        a = 1 - self.level / 100
-        crit = self._crit() if pi == "metafor" else float(stats.t.isf(a / 2, self.k - 2))
-        half = crit * np.sqrt(float(self.se) ** 2 + self.tau2)
-        out["pi_lb"], out["pi_ub"] = out["pred"] - half, out["pred"] + half
+        crit = crit_ci if pi == "metafor" else float(stats.t.isf((1 - level / 100) / 2, self.k - 2))
+        half = crit * np.sqrt(se**2 + self.tau2)
+        out["pi_lb"], out["pi_ub"] = float(pred - half), float(pred + half)
         return out
 
     def confint(self, level: float | None = None) -> pd.DataFrame:
-        """Q-profile CIs for tau², tau, I² and H² (Viechtbauer 2007), as metafor's ``confint()``."""
+        """Q-profile CIs for tau², tau, I² and H² (Viechtbauer 2007), as metafor's ``confint()``.
+
+        Rows ``tau2`` (squared effect scale), ``tau``, ``I2`` (percent), ``H2``;
+        columns ``estimate, ci_lb, ci_ub`` and metafor's censoring marks
+        ``lb_sign``/``ub_sign`` ("" for a found root; ">" where the bound lies above
+        the search limit and is that limit; "<" where both bounds fall below 0) with
+        the booleans ``lb_censored``/``ub_censored``.  The search runs on
+        [0, tau2.max] with metafor's tau2.max = max(100, 10·tau²), which
+        ``attrs["tau2_max"]`` gives; ``attrs["ci_null"]`` is metafor's flag for a CI
+        that is the null/empty set (both bounds below 0).
+        """
         if self.method == "EE":
             raise ValueError("Model does not contain a random-effects component.")
         if self.k < 2:
@@ -255,16 +332,27 @@ class RMAResult:
         X, y, v = self.X, self.yi, self.vi
         df = self.k - self.p
         crit_u, crit_l = stats.chi2.isf(a / 2, df), stats.chi2.ppf(a / 2, df)
-        hi = max(_TAU2_MAX, self.tau2 * 10)
+        hi = max(_TAU2_MAX, self.tau2 * 10)    # metafor's tau2.max for confint (tau2.min = 0)
         q = lambda t: _q_gen(t, y, v, X)  # noqa: E731
         q0, qmax = q(0.0), q(hi)
+        lb_sign = ub_sign = ""
+        ci_null = False
         if q0 < crit_l:
             lb = ub = 0.0
+            lb_sign = ub_sign = "<"
+            ci_null = True
         else:
-            ub = hi if qmax > crit_l else _root(lambda t: q(t) - crit_l, 0.0, hi)
-            lb = 0.0 if q0 < crit_u else (hi if qmax > crit_u else _root(lambda t: q(t) - crit_u, 0.0, hi))
+            if qmax > crit_l:
+                ub, ub_sign = hi, ">"
+            else:
+                ub = _root(lambda t: q(t) - crit_l, 0.0, hi)
         if qmax > crit_u:
             lb = ub = hi
+            lb_sign = ub_sign = ">"
+        elif q0 < crit_u:
+            lb = 0.0
+        else:
+            lb = _root(lambda t: q(t) - crit_u, 0.0, hi)
         vt = self.vt
         rows = {
             "tau2": (self.tau2, lb, ub),
@@ -272,7 +360,11 @@ class RMAResult:
             "I2": tuple(100 * t / (vt + t) for t in (self.tau2, lb, ub)),
             "H2": tuple(1 + t / vt for t in (self.tau2, lb, ub)),
         }
-        return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "ci_lb", "ci_ub"])
+        out = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "ci_lb", "ci_ub"])
+        out["lb_sign"], out["ub_sign"] = lb_sign, ub_sign
+        out["lb_censored"], out["ub_censored"] = lb_sign != "", ub_sign != ""
+        out.attrs.update(tau2_max=float(hi), ci_null=ci_null)
+        return out
 
     def summary_frame(self, labels: Sequence[str] | None = None, transf=None) -> pd.DataFrame:
         """Per-study rows plus the pooled row (statsmodels' ``summary_frame`` shape).
@@ -339,9 +431,16 @@ def rma(yi, vi=None, *, sei=None, mods=None, method: str = "REML", test: str = "
         raise NotEstimable(f"{p} coefficients cannot be estimated from {k} studies")
     if k == 1:
         test = "z"
-        tau2 = 0.0
+        tau2, info = 0.0, {"stepadj": 1.0, "pm_beyond": False}
     else:
-        tau2 = _estimate_tau2(y, v, X, method)
+        tau2, info = _estimate_tau2(y, v, X, method)
+    tau2_max = _metafor_tau2_max(y)
+    if info["stepadj"] != 1.0:
+        warnings.warn(f"{method}: Fisher scoring oscillated; refitted with damped steps (stepadj = "
+                      f"{info['stepadj']:g}), as metafor with control=list(stepadj=)", MetaforDeparture, stacklevel=2)
+    if info["pm_beyond"]:
+        warnings.warn(f"PM: tau² = {tau2:.6g} lies above metafor's tau2.max = {tau2_max:.6g} "
+                      "(metafor stops: \"Value of 'tau2.max' too low\")", MetaforDeparture, stacklevel=2)
 
     w = 1.0 / (v + tau2)
     beta, inv, r = _wls(y, X, w)
@@ -353,7 +452,8 @@ def rma(yi, vi=None, *, sei=None, mods=None, method: str = "REML", test: str = "
             s2w = max(1.0, s2w)
     vb = s2w * inv
     se = np.sqrt(np.diag(vb))
-    zval = beta / se
+    with np.errstate(divide="ignore", invalid="ignore"):   # se = 0 (identical yi, Knapp–Hartung): ±Inf, as metafor
+        zval = beta / se
     a = 1 - level / 100
     if test == "z":
         dfs = np.nan
@@ -382,8 +482,11 @@ def rma(yi, vi=None, *, sei=None, mods=None, method: str = "REML", test: str = "
     QMdf = (np.nan, np.nan)
     if p > 1:
         b = beta[1:]
-        QM = float(b @ np.linalg.solve(vb[1:, 1:], b))
         m = p - 1
+        try:   # singular when s2w = 0 (identical yi under Knapp–Hartung): metafor gives QM = NA
+            QM = float(b @ np.linalg.solve(vb[1:, 1:], b)) if s2w > 0 else np.nan
+        except np.linalg.LinAlgError:
+            QM = np.nan
         if test == "z":
             QMdf, QMp = (m, np.nan), float(stats.chi2.sf(QM, m))
         else:
@@ -398,6 +501,8 @@ def rma(yi, vi=None, *, sei=None, mods=None, method: str = "REML", test: str = "
         tau2=float(tau2), I2=float(I2), H2=float(H2), I2_q=float(I2_q), QE=float(QE), QEp=float(QEp),
         k=k, p=p, weights=100 * w / np.sum(w), s2w=float(s2w), dfs=dfs, vt=float(vt),
         QM=QM, QMp=QMp, QMdf=QMdf, X=X, slab=tuple(slab) if slab is not None else None,
+        fisher_scoring_damped=info["stepadj"] != 1.0, stepadj=float(info["stepadj"]),
+        pm_beyond_tau2_max=bool(info["pm_beyond"]), tau2_max=float(tau2_max),
     )
 
 
