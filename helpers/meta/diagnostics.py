@@ -92,6 +92,8 @@ def cumul(res: RMAResult, order=None) -> pd.DataFrame:
     first 1, 2, …, k studies in ``order`` (indices; default: as given).
 
     Row i is the model after adding study ``order[i]`` (index: its label).
+    metafor 3.8's ``order`` is instead a sort key (studies enter by increasing
+    value): ``cumul(res, order=o)`` here equals metafor's ``cumul(res, order=order(o + 1))``.
     """
     if res.p != 1:
         raise ValueError("cumul() is implemented for intercept-only models")

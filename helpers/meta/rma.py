@@ -251,7 +251,11 @@ class RMAResult:
     fisher_scoring_damped: bool = False
     stepadj: float = 1.0
     pm_beyond_tau2_max: bool = False
-    tau2_max: float = _TAU2_MAX
+
+    @property
+    def tau2_max(self) -> float:
+        """metafor's default ``tau2.max`` for these data, max(100, 10·mad(yi)²) (squared effect scale)."""
+        return _metafor_tau2_max(self.yi)
 
     @property
     def departures(self) -> list[str]:
@@ -434,12 +438,11 @@ def rma(yi, vi=None, *, sei=None, mods=None, method: str = "REML", test: str = "
         tau2, info = 0.0, {"stepadj": 1.0, "pm_beyond": False}
     else:
         tau2, info = _estimate_tau2(y, v, X, method)
-    tau2_max = _metafor_tau2_max(y)
     if info["stepadj"] != 1.0:
         warnings.warn(f"{method}: Fisher scoring oscillated; refitted with damped steps (stepadj = "
                       f"{info['stepadj']:g}), as metafor with control=list(stepadj=)", MetaforDeparture, stacklevel=2)
     if info["pm_beyond"]:
-        warnings.warn(f"PM: tau² = {tau2:.6g} lies above metafor's tau2.max = {tau2_max:.6g} "
+        warnings.warn(f"PM: tau² = {tau2:.6g} lies above metafor's tau2.max = {_metafor_tau2_max(y):.6g} "
                       "(metafor stops: \"Value of 'tau2.max' too low\")", MetaforDeparture, stacklevel=2)
 
     w = 1.0 / (v + tau2)
@@ -502,7 +505,7 @@ def rma(yi, vi=None, *, sei=None, mods=None, method: str = "REML", test: str = "
         k=k, p=p, weights=100 * w / np.sum(w), s2w=float(s2w), dfs=dfs, vt=float(vt),
         QM=QM, QMp=QMp, QMdf=QMdf, X=X, slab=tuple(slab) if slab is not None else None,
         fisher_scoring_damped=info["stepadj"] != 1.0, stepadj=float(info["stepadj"]),
-        pm_beyond_tau2_max=bool(info["pm_beyond"]), tau2_max=float(tau2_max),
+        pm_beyond_tau2_max=bool(info["pm_beyond"]),
     )
 
 
