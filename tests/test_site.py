@@ -61,7 +61,9 @@ def test_landing_page_shows_the_scorecard(browser, site_url):
     page = browser.new_page()
     page.goto(f"{site_url}/intro.html", wait_until="networkidle")
     text = page.inner_text("article")
-    assert "Reproduction scorecard" in text and "direction_agrees" in text
+    assert "Reproduction scorecard" in text and "Verdict" in text
+    assert "cannot compare (one comparison)" in text or "agrees" in text
+    assert "direction_agrees" not in text and "ours_REML" not in text   # reader words, not column names
     assert page.query_selector("#intro-scorecard img") is not None
     page.close()
 

@@ -159,6 +159,7 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
     else:
         v["small_study_text"] = rep.small_study_note
     v["robustness"] = robustness_sentence(rep)
+    v["departures"] = " ".join(r.departures) if r.departures else ""
     if not rep.cumulative.empty:
         c = rep.cumulative
         v["cum_first_year"] = str(c["date"].iloc[0])[:4]

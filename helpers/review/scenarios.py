@@ -4,10 +4,11 @@ subsets of the comparisons, each pooled the same way."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import pandas as pd
 
-from helpers.meta.rma import NotEstimable, RMAResult, rma
+from helpers.meta.rma import MetaforDeparture, NotEstimable, RMAResult, rma
 from helpers.review.data import Review
 from helpers.review.hazard_ratios import hazard_ratios
 from helpers.review.settings import SETTINGS, AnalysisSettings
@@ -25,8 +26,10 @@ def pool(table: pd.DataFrame, settings: AnalysisSettings = SETTINGS, method: str
     use = table[table["estimable"]] if len(table) else table
     if len(use) == 0:
         raise NotEstimable("no estimable comparison")
-    return rma(use["yi"].to_numpy(float), use["vi"].to_numpy(float), method=method or settings.method,
-               test=test or settings.test, level=settings.level, slab=list(use["trial"]))
+    with warnings.catch_warnings():   # departures are on the result (``departures``) and become sentences
+        warnings.simplefilter("ignore", MetaforDeparture)
+        return rma(use["yi"].to_numpy(float), use["vi"].to_numpy(float), method=method or settings.method,
+                   test=test or settings.test, level=settings.level, slab=list(use["trial"]))
 
 
 def _scenario(name: str, table: pd.DataFrame, settings, method=None, test=None) -> dict:
