@@ -44,8 +44,6 @@ def test_fmt_p(p, want):
     assert fmt_p(p) == want
 
 
-@pytest.mark.xfail(strict=True, reason="bug: fmt_p(pd.NA) raises TypeError (math.isnan of NA); a p-value read "
-                                       "from a nullable Float64 column is pd.NA, which fmt_num already accepts")
 def test_fmt_p_of_pandas_na():
     assert fmt_p(pd.NA) == "p not available"
 
@@ -120,15 +118,11 @@ def test_fmt_pct_default_is_whole_percent():
     assert fmt_pct(37.46) == "37%"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: fmt_pct prints 'nan%' for a missing percentage (e.g. I² of a "
-                                       "subgroup that cannot be fitted) instead of the em dash fmt_num uses")
 @pytest.mark.parametrize("x", [float("nan"), np.nan])
 def test_fmt_pct_of_nan_is_a_dash(x):
     assert fmt_pct(x) == EM
 
 
-@pytest.mark.xfail(strict=True, reason="bug: fmt_pct(None) and fmt_pct(pd.NA) raise TypeError instead of "
-                                       "printing the em dash fmt_num uses for a missing value")
 @pytest.mark.parametrize("x", [None, pd.NA])
 def test_fmt_pct_of_missing_is_a_dash(x):
     assert fmt_pct(x) == EM

@@ -12,9 +12,14 @@ NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
 
 
+def _missing(x) -> bool:
+    """None, pandas' NA or a NaN: a value that was not reported or cannot be computed."""
+    return x is None or x is _NA or (isinstance(x, float) and math.isnan(x))
+
+
 def fmt_num(x: float | None, digits: int = 2) -> str:
     """``x`` with ``digits`` decimals; a missing value becomes an em dash."""
-    if x is None or x is _NA or (isinstance(x, float) and math.isnan(x)):
+    if _missing(x):
         return "\u2014"
     return f"{float(x):.{digits}f}"
 
@@ -31,7 +36,7 @@ def fmt_ratio(est: float, lb: float, ub: float, digits: int = 2) -> str:
 
 def fmt_p(p: float | None) -> str:
     """``p < 0.001``, ``p = 0.03``, ``p = 0.12`` (two significant decimals, three below 0.01)."""
-    if p is None or math.isnan(p):
+    if _missing(p) or math.isnan(float(p)):
         return "p not available"
     if p < 0.001:
         return "p < 0.001"
@@ -39,7 +44,9 @@ def fmt_p(p: float | None) -> str:
 
 
 def fmt_pct(x: float, digits: int = 0) -> str:
-    """``42%`` from a value already in percent."""
+    """``42%`` from a value already in percent; a missing value becomes an em dash."""
+    if _missing(x) or math.isnan(float(x)):
+        return "\u2014"
     return f"{float(x):.{digits}f}%"
 
 
