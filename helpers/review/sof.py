@@ -10,7 +10,7 @@ from helpers.review.data import Review
 from helpers.review.efficacy import OUTCOME_PHRASES, efficacy_report
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
-from helpers.review.safety import pool_safety
+from helpers.review.safety import SafetyResult, pool_safety
 
 __all__ = ["summary_of_findings", "JUDGEMENT_LEVELS"]
 
@@ -23,11 +23,14 @@ def _judged(review: Review, outcome: str) -> dict[str, tuple[int, str]]:
             for d in DOMAINS}
 
 
-def summary_of_findings(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(summary-of-findings rows, domain-by-domain comparison of computed and judged)."""
+def summary_of_findings(review: Review, reports: dict | None = None,
+                        safety: SafetyResult | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary-of-findings rows, domain-by-domain comparison of computed and judged).
+    ``reports`` (outcome → ``EfficacyReport``) and ``safety`` (grade ≥2) are the build's results;
+    computed here when not given."""
     rows, checks = [], []
     for oc in ("PFS", "OS"):
-        rep = efficacy_report(review, oc)
+        rep = reports[oc] if reports is not None else efficacy_report(review, oc)
         r = rep.res
         hr, lb, ub = math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub)
         computed, judged = rep.grade, _judged(review, oc)
@@ -41,7 +44,7 @@ def summary_of_findings(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
                      "Certainty (judged)": certainty(judged), "Certainty (computed)": certainty(computed),
                      "Plain language": grade_wording_for(certainty(judged), hr, lb, ub, OUTCOME_PHRASES[oc])})
         checks += _compare(oc, computed, judged)
-    s = pool_safety(review, ">=2")
+    s = safety if safety is not None else pool_safety(review, ">=2")
     label = "AE grade >=2"
     judged = _judged(review, label)
     if s.mh_or is not None and s.re_or is not None:
@@ -53,7 +56,8 @@ def summary_of_findings(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows.append({"Outcome": "grade ≥2 adverse events", "Relative effect (95% CI)": f"OR {fmt_ratio(orr, lb, ub)}",
                      "Absolute effect (assumed control baseline)":
                          f"{1000 * p0:.0f} vs {1000 * p1:.0f} per 1,000 ({1000 * (p1 - p0):+.0f}); control risk "
-                         "pooled from the trials' control arms",
+                         + ("pooled from the trials' control arms" if len(s.usable) > 1 else
+                            f"from the control arm of one trial ({s.usable['trial'].iloc[0]}); nothing is pooled"),
                      "Comparisons (participants)": f"{len(s.usable)} ({n:,})",
                      "Certainty (judged)": certainty(judged), "Certainty (computed)": certainty(computed),
                      "Plain language": grade_wording_for(certainty(judged), orr, lb, ub, "grade ≥2 adverse events",
