@@ -283,3 +283,33 @@ def test_zero_stays_zero():
     zero = (raw["events_control"] == "0").to_numpy()
     assert zero.any()
     assert (ae["events_control"][zero] == 0).all()
+
+
+# --------------------------------------------------------------------------- p-values and timing (mutmut survivors)
+NROG_PFS = {"trial_id": "nrog_002", "outcome": "PFS", "record_id": "medpath_2024_nrog002_news"}
+
+
+@pytest.mark.parametrize("bound", ["<", ">", "≤"])
+def test_from_hr_and_p_needs_an_exact_p(tmp_path, bound):
+    d = _copy(tmp_path)
+    line = _edit(d, "outcomes.csv", NROG_PFS, {"p_value": lambda p: bound + p})
+    _expect(d, "outcomes.csv", line, "p_value", "from_hr_and_p needs the HR and an exact p-value")
+
+
+def test_from_hr_and_p_with_its_exact_p_loads():
+    _, r = _line("outcomes.csv", **NROG_PFS)
+    assert (r["derivation"], r["hr"], r["p_value"]) == ("from_hr_and_p", "0.57", ".004")
+
+
+@pytest.mark.parametrize("p", ["1.5", "5%", "0.05.", "p=0.05"])
+def test_a_p_value_not_as_printed_is_rejected(tmp_path, p):
+    d = _copy(tmp_path)
+    line = _edit(d, "outcomes.csv", PFS, {"p_value": p})
+    _expect(d, "outcomes.csv", line, "p_value", "is not a p-value as printed")
+
+
+def test_timing_is_required_unless_oligoprogressive(tmp_path):
+    d = _copy(tmp_path)
+    edit_csv(d / "trials.csv", "trial_id", "sabr_comet", {"timing": ""})
+    line, _ = _line("trials.csv", trial_id="sabr_comet")
+    _expect(d, "trials.csv", line, "timing", "timing is required unless oligoprogressive")

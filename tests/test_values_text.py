@@ -126,3 +126,26 @@ def test_fmt_pct_of_nan_is_a_dash(x):
 @pytest.mark.parametrize("x", [None, pd.NA])
 def test_fmt_pct_of_missing_is_a_dash(x):
     assert fmt_pct(x) == EM
+
+
+@pytest.mark.parametrize("args,kw,want", [
+    ((1, "comparison"), {}, "1 comparison"),
+    ((0, "comparison"), {}, "0 comparisons"),
+    ((3, "comparison"), {}, "3 comparisons"),
+    ((2, "analysis", "analyses"), {}, "2 analyses"),
+    ((1, "analysis", "analyses"), {}, "1 analysis"),
+    ((1234, "patient"), {}, "1,234 patients"),
+    ((3, "trial"), {"words": True}, "three trials"),
+    ((1, "trial"), {"words": True}, "one trial"),
+    ((0, "trial"), {"words": True}, "no trials"),
+    ((11, "trial"), {"words": True}, "11 trials"),
+])
+def test_count(args, kw, want):
+    from helpers.show.text import count
+    assert count(*args, **kw) == want
+
+
+@pytest.mark.parametrize("n,want", [(0, "no"), (1, "one"), (10, "ten"), (11, "11"), (1500, "1,500"), (-1, "-1")])
+def test_number_word(n, want):
+    from helpers.show.text import number_word
+    assert number_word(n) == want
