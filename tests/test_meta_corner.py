@@ -247,3 +247,13 @@ def test_cumul_index_follows_the_order(corner, reference):
     close(cu["estimate"].to_numpy(), case["estimate"], "cumul estimate")
     close(cu["tau2"].to_numpy(), case["tau2"], "cumul tau2")
     assert isinstance(cu, pd.DataFrame)
+
+
+def test_mh_risk_difference_with_a_negative_variance_term_is_na_as_in_metafor():
+    # metafor 3.8.1: rma.mh(ai=0, n1i=1, ci=4, n2i=4, measure="RD") gives beta -1 and se/ci NA
+    import math
+
+    import helpers as h
+
+    r = h.rma_mh([0], [1], [4], [4], measure="RD")
+    assert r.beta == -1 and math.isnan(r.se) and math.isnan(r.ci_lb) and math.isnan(r.ci_ub)
