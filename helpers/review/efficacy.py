@@ -198,7 +198,7 @@ def robustness_sentence(rep: EfficacyReport) -> str:
     if rep_only in sens.index:
         row = sens.loc[rep_only]
         if not row["estimable"]:
-            notes.append(f"with reported HRs only, fewer than two comparisons remain")
+            notes.append("with reported HRs only, fewer than two comparisons remain")
         elif row["ci_lb"] < 1 < row["ci_ub"]:
             notes.append(f"with reported HRs only (no derived estimates) the CI crosses 1 "
                          f"({fmt_ratio(row['hr'], row['ci_lb'], row['ci_ub'])})")

@@ -41,7 +41,7 @@ def verdict(k: int, est: float, lb: float, ub: float, paper_est: float, paper_lb
     return VERDICTS[0] if _excludes_one(lb, ub) == _excludes_one(paper_lb, paper_ub) else VERDICTS[1]
 
 
-def _comparisons(review: Review, row: pd.Series) -> pd.DataFrame:
+def _comparisons(review: Review, row: pd.Series, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The comparisons (id, label, yi, vi, n) that enter the book's estimate for a paper row."""
     if row["measure"] == "OR":
         u = ae_table(review, ">=2")
@@ -51,7 +51,9 @@ def _comparisons(review: Review, row: pd.Series) -> pd.DataFrame:
         t = pd.DataFrame({"trial_id": u["trial_id"].to_numpy(), "trial": u["trial"].to_numpy(), "yi": yi, "vi": vi,
                           "n": (u["n1i"].astype(float) + u["n2i"].astype(float)).to_numpy()})
         return t[np.isfinite(t["yi"])]
-    t = hazard_ratios(review, row["outcome"])
+    if row["outcome"] not in tables:
+        tables[row["outcome"]] = hazard_ratios(review, row["outcome"])
+    t = tables[row["outcome"]]
     t = t[t["estimable"]]
     if row["factor"] != "overall":
         t = t[t[row["factor"]] == row["subgroup"]]
@@ -65,15 +67,17 @@ def _fit(t: pd.DataFrame, method: str, test: str, level: float):
     return math.exp(res.beta), math.exp(res.ci_lb), math.exp(res.ci_ub)
 
 
-def scorecard(review: Review, settings: AnalysisSettings = SETTINGS) -> pd.DataFrame:
+def scorecard(review: Review, settings: AnalysisSettings = SETTINGS,
+              tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """One row per estimate in the paper's abstract: the paper's value, this book's under the
     primary model (``hr, ci_lb, ci_ub``, ``k``, ``n``, ``ids``) and under the secondary models
     (``book_DL_z``, ``book_REML_z``, as text), and the ``verdict``; ``same_as`` names the earlier
-    row with exactly the same comparisons."""
+    row with exactly the same comparisons. ``tables`` (outcome → ``hazard_ratios`` table) are the
+    build's own; the missing ones are assembled here, once per outcome."""
     paper = review.paper_reported[review.paper_reported["measure"].isin(["HR", "OR"])]
-    rows, seen = [], {}
+    rows, seen, tables = [], {}, dict(tables or {})
     for _, p in paper.iterrows():
-        t = _comparisons(review, p)
+        t = _comparisons(review, p, tables)
         row = {"analysis_id": p["analysis_id"], "outcome": p["outcome"], "factor": p["factor"],
                "subgroup": p["subgroup"], "measure": p["measure"], "paper_est": p["estimate"],
                "paper_lb": p["ci_lower"], "paper_ub": p["ci_upper"],

@@ -146,21 +146,17 @@ def _profile(table: pd.DataFrame, level: str) -> str:
 
 def claims_table(results: dict, n_tests: int) -> pd.DataFrame:
     """The paper's subgroup claims with both interaction tests and the ICEMAN answers."""
-    from helpers.show.text import fmt_p
+    from helpers.show.text import fmt_test_p
 
     rows = []
     for oc in ("PFS", "OS"):
         other = "OS" if oc == "PFS" else "PFS"
         for f in CLAIMED:
             r = results[(oc, f)]
-            rows.append({"Outcome": oc, "Factor": f, "Interaction (separate τ²)": _p(r.p_separate, fmt_p),
-                         "Interaction (common τ²)": _p(r.p_common, fmt_p),
+            rows.append({"Outcome": oc, "Factor": f, "Interaction (separate τ²)": fmt_test_p(r.p_separate),
+                         "Interaction (common τ²)": fmt_test_p(r.p_common),
                          **iceman(r, results[(other, f)], n_tests=n_tests)})
     return pd.DataFrame(rows).rename(columns={"rating": "ICEMAN credibility"})
-
-
-def _p(p: float, fmt) -> str:
-    return "not testable" if p is None or math.isnan(p) else fmt(p)
 
 
 def significant_sentence(results: dict) -> str:
@@ -183,7 +179,7 @@ def significant_sentence(results: dict) -> str:
 
 def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
     """Every number and computed phrase of the subgroups chapter's prose, as text."""
-    from helpers.show.text import fmt_p
+    from helpers.show.text import fmt_test_p
 
     n_tests = sum(1 for r in results.values() if not math.isnan(r.p_separate))
     claimed = [results[(oc, f)].p_separate for oc in ("PFS", "OS") for f in CLAIMED]
@@ -199,6 +195,6 @@ def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings
          "best_rating": max(claims["ICEMAN credibility"], key=["very low", "low", "moderate", "high"].index),
          "significant": significant_sentence(results)}
     for oc in ("PFS", "OS"):
-        v[f"timing_{oc.lower()}_p"] = _p(results[(oc, "Timing of MDT")].p_separate, fmt_p)
-        v[f"state_{oc.lower()}_p"] = _p(results[(oc, "Disease state")].p_separate, fmt_p)
+        v[f"timing_{oc.lower()}_p"] = fmt_test_p(results[(oc, "Timing of MDT")].p_separate)
+        v[f"state_{oc.lower()}_p"] = fmt_test_p(results[(oc, "Disease state")].p_separate)
     return v

@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from helpers.show.labels import label  # noqa: E402
-from helpers.show.text import fmt_ci, fmt_num, fmt_p  # noqa: E402
+from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_test_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
 __all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot"]
@@ -501,8 +501,7 @@ def subgroup_forest(results: dict, outcome: str) -> plt.Figure:
     for (oc, f), r in results.items():
         if oc != outcome:
             continue
-        p = "not testable" if np.isnan(r.p_separate) else fmt_p(r.p_separate)
-        labels.append(f"{f} (interaction {p})")
+        labels.append(f"{f} (interaction {fmt_test_p(r.p_separate)})")
         est.append(np.nan), lb.append(np.nan), ub.append(np.nan)
         for _, g in r.rows.iterrows():
             labels.append(f"    {label(g['level'])} (k = {g['k']})")

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from helpers.show.labels import DERIVATIONS, label
-from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio
+from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio, fmt_test_p
 
 __all__ = ["csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
            "sensitivity_table", "leave_one_out_table", "missing_evidence_table", "scorecard_table", "subgroup_table",
@@ -162,18 +162,16 @@ def subgroup_table(results: dict) -> pd.DataFrame:
     with k per level and both interaction tests."""
     from helpers.show.labels import label
 
-    def p(x):
-        return "not testable" if x is None or math.isnan(x) else fmt_p(x)
     rows = []
     for (oc, f), r in results.items():
-        sep = (f"Q = {r.q_separate:.2f}, df = {r.df_separate}, {p(r.p_separate)}" if not math.isnan(r.q_separate)
-               else "not testable")
+        sep = (f"Q = {r.q_separate:.2f}, df = {r.df_separate}, {fmt_test_p(r.p_separate)}"
+               if not math.isnan(r.q_separate) else "not testable")
         for _, g in r.rows.iterrows():
             rows.append({"Outcome": oc, "Factor": f,
                          "Subgroup": label(g["level"]) + ("" if g["in_test"] else " (not in the test)"),
                          "k": g["k"], "n": g["n"], "HR (95% CI)": fmt_ratio(g["hr"], g["ci_lb"], g["ci_ub"]),
                          "τ²": fmt_num(g["tau2"], 3), "I²": fmt_pct(g["I2"]),
-                         "Test (separate τ²)": sep, "Test (common τ²)": p(r.p_common)})
+                         "Test (separate τ²)": sep, "Test (common τ²)": fmt_test_p(r.p_common)})
     return pd.DataFrame(rows)
 
 

@@ -6,7 +6,7 @@ import math
 
 from pandas import NA as _NA
 
-__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word"]
+__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word", "fmt_test_p"]
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
@@ -41,6 +41,11 @@ def fmt_p(p: float | None) -> str:
     if p < 0.001:
         return "p < 0.001"
     return f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def fmt_test_p(p: float | None) -> str:
+    """The p-value of a test that may not have been run: ``fmt_p``, or "not testable"."""
+    return "not testable" if _missing(p) or math.isnan(float(p)) else fmt_p(p)
 
 
 def fmt_pct(x: float, digits: int = 0) -> str:
