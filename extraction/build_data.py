@@ -210,9 +210,32 @@ def read(pass_name: str, file: str) -> list[dict]:  # noqa: F811  (aliasing wrap
     return rows
 
 
+DERIVED = ("from_hr_and_p", "from_p_and_events", "ratio_of_medians")
+
+
+def report_date(record: dict) -> tuple[int, ...]:
+    """(year, month[, day]) of a record, () when undated."""
+    return tuple(int(x) for x in (record.get("pub_date") or record.get("year") or "").split("-") if x.isdigit())
+
+
+def primary_rank(row: dict, group: list[dict], records: dict[str, dict]) -> tuple:
+    """Sort key of one outcome row among its comparison's rows (smallest = primary).
+
+    In order: a record before the cut-off; a usable row; the **latest-report rule** (a
+    printed HR with CI from the latest eligible report beats a derivation from an earlier or
+    undated report); the analysis set (ITT first); the latest date."""
+    def in_time(r):
+        return records[r["record_id"]]["decision"] == "included"   # never a record after the cut-off
+    usable = row["derivation"] in ("reported", *DERIVED)
+    printed = [report_date(records[r["record_id"]]) for r in group if r["derivation"] == "reported" and in_time(r)]
+    date = report_date(records[row["record_id"]])
+    beaten = row["derivation"] in DERIVED and bool(printed) and not (date and date > max(printed))
+    return (not in_time(row), not usable, beaten, ANALYSIS_RANK.get(row["analysis"].lower(), 1),
+            tuple(-x for x in date) or (1,))
+
+
 def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
-    """One primary row per comparison and outcome: an estimable row (HR with CI, or
-    exact p with events) from an ITT/stratified analysis, latest publication first."""
+    """One primary row per comparison and outcome, the smallest ``primary_rank``."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         groups.setdefault((r["trial_id"], r["outcome"]), []).append(r)
@@ -223,12 +246,7 @@ def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
             rec, analysis = PRIMARY_OVERRIDES[key]
             best = next(r for r in g if r["record_id"] == rec and r["analysis"] == analysis)
         else:
-            def rank(r):
-                usable = r["derivation"] in ("reported", "from_hr_and_p", "from_p_and_events", "ratio_of_medians")
-                in_time = records[r["record_id"]]["decision"] == "included"   # never a record after the cut-off
-                date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
-                return (not in_time, not usable, ANALYSIS_RANK.get(r["analysis"].lower(), 1), _neg(date))
-            best = min(g, key=rank)
+            best = min(g, key=lambda r: primary_rank(r, g, records))
         best["primary"] = "yes"
 
 

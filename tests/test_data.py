@@ -245,3 +245,51 @@ def test_no_primary_estimate_after_the_cutoff():
                            & review.outcomes["trial_id"].isin(review.included["trial_id"])]
     for _, r in prim.iterrows():
         assert rec.at[r["record_id"], "decision"] == "included", (r["trial_id"], r["record_id"])
+
+
+def _build_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_data", ROOT / "extraction" / "build_data.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    return build
+
+
+def _row(rec, derivation, analysis=""):
+    return {"record_id": rec, "derivation": derivation, "analysis": analysis}
+
+
+@pytest.mark.parametrize("dates, expected", [
+    ({"old": "2023", "new": ""}, "old"),          # printed HR beats an undated derivation
+    ({"old": "2023", "new": "2022"}, "old"),      # ... and an earlier one
+    ({"old": "2023", "new": "2023"}, "old"),      # ... and one of the same date
+    ({"old": "2023", "new": "2024-06"}, "new"),   # a derivation from a later report wins
+    ({"old": "2023-01", "new": "2023-02"}, "new"),
+])
+def test_latest_report_rule(dates, expected):
+    build = _build_module()
+    records = {k: {"decision": "included", "pub_date": v, "year": v[:4]} for k, v in dates.items()}
+    group = [_row("old", "reported"), _row("new", "from_p_and_events", "ITT")]
+    group[0]["primary"] = group[1]["primary"] = ""
+    rows = [dict(r, trial_id="t", outcome="OS") for r in group]
+    build.choose_primary(rows, records)
+    assert [r["record_id"] for r in rows if r["primary"] == "yes"] == [expected]
+
+
+def test_latest_report_rule_ignores_reports_after_the_cutoff():
+    build = _build_module()
+    records = {"old": {"decision": "included", "pub_date": "2020"},
+               "late": {"decision": "excluded", "pub_date": "2026"},
+               "mid": {"decision": "included", "pub_date": "2022"}}
+    rows = [dict(_row(r, d), trial_id="t", outcome="OS")
+            for r, d in (("old", "from_hr_and_p"), ("late", "reported"), ("mid", "from_p_and_events"))]
+    build.choose_primary(rows, records)
+    assert [r["record_id"] for r in rows if r["primary"] == "yes"] == ["mid"]
+
+
+def test_arto_os_follows_the_latest_report_rule():
+    review = h.load_review()
+    o = review.outcomes
+    prim = o[(o["trial_id"] == "arto") & (o["outcome"] == "OS") & (o["primary"] == "yes")].iloc[0]
+    assert prim["derivation"] == "reported" and (prim["hr"], prim["ci_lower"], prim["ci_upper"]) == (0.65, 0.28, 1.49)
