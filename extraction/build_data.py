@@ -99,9 +99,16 @@ OUTCOME_FIXES: dict[tuple[str, str, str, str], dict[str, str]] = {   # (trial, o
 # Adverse-event rows printed as percentages only: the percentages as printed (checked against the quote
 # by the loader), so that helpers can derive counts from them and the arm sizes.
 AE_PERCENTAGES: dict[tuple[str, str, str], tuple[str, str]] = {
-    ("sabr_comet", ">=2", "harrow_2022_ijrobp"): ("30.3", "9.1"),
-    ("gomez_lct", ">=3", "nrco_2019_gomez_news"): ("20", "8"),
+    ("sabr_comet", ">=2", "harrow_2022_ijrobp"): ("30.3", "9.1"),       # rounds 4A and 4B agree
+    ("gomez_lct", ">=3", "nrco_2019_gomez_news"): ("20", "8"),          # rounds 4A and 4B agree
+    # grade 2 is the worst grade printed ("no grade 3 AEs"), so grade 2 = grade >=2; rounds 4A and 4B agree
+    ("peng_2023", ">=2", "review_2024_tlcr_egfr_sbrt"): ("50", "45.2"),
+    # "Grade >2 AEs occurred in 10.6% and 15.8%" (experimental, control); round 4A, checked against the quote
+    ("arto", ">=3", "medpage_2023_arto_news"): ("10.6", "15.8"),
 }
+
+# Adverse-event rows whose zero counts the quote states in words ("no grade 3 AEs"); rounds 4A and 4B agree.
+AE_ZEROS: set[tuple[str, str, str]] = {("peng_2023", ">=3", "review_2024_tlcr_egfr_sbrt")}
 
 # Quality-of-life findings the extractors quoted in their notes (round 2, item 11), as provenance rows.
 QOL_QUOTES = [
@@ -289,6 +296,8 @@ def normalise_ae(r: dict) -> dict:
     pct = AE_PERCENTAGES.get((r["trial_id"], r["grade"], r["record_id"]))
     if pct:
         r["pct_mdt"], r["pct_control"] = pct
+    if (r["trial_id"], r["grade"], r["record_id"]) in AE_ZEROS:
+        r["events_mdt"] = r["events_control"] = "0"
     return r
 
 
@@ -301,7 +310,8 @@ def choose_ae_primary(rows: list[dict], records: dict[str, dict], trials: dict[s
             counts = all(r.get(c) for c in ("events_mdt", "events_control"))
             complete = counts or all(r.get(c) for c in ("pct_mdt", "pct_control"))
             date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
-            return (not complete, not counts, _neg(date))   # printed counts before percentages
+            # the latest report first (latest-report rule), then printed counts before percentages
+            return (not complete, _neg(date), not counts)
         for r in g:
             r["primary"] = "no"
         min(g, key=rank)["primary"] = "yes"

@@ -21,12 +21,33 @@ __all__ = ["ae_table", "SafetyResult", "pool_safety", "nnt_text", "GRADES", "one
 GRADES = {">=2": "grade ≥2", ">=3": "grade ≥3", "5": "grade 5 (deaths)"}
 
 
+def printed_decimals(pct: float) -> int:
+    """Decimals of a percentage as stored (30.3 → 1, 20 → 0)."""
+    text = f"{float(pct):g}"
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def count_from_percentage(pct: float, total: float) -> int | None:
+    """The whole number of patients out of ``total`` that reproduces the printed percentage
+    ``pct`` to its printed precision (30.3 % of 66 → 20), or None when none does (then the
+    percentage was of another population, e.g. the safety population, and is not converted)."""
+    n = int(round(float(pct) / 100 * float(total)))
+    tolerance = 0.5 * 10 ** -printed_decimals(pct) + 1e-9
+    return n if abs(100 * n / float(total) - float(pct)) <= tolerance else None
+
+
 def _count(events, pct, total):
-    """(count, how): printed count, else derived from a printed percentage and the total."""
+    """(count, how): printed count; else derived from a printed percentage and the arm size
+    when the count reproduces the percentage; else None with the reason."""
     if pd.notna(events):
         return int(events), "printed"
-    if pd.notna(pct) and pd.notna(total):
-        return int(round(float(pct) / 100 * float(total))), f"{float(pct):g}% of {int(total)}"
+    if pd.notna(pct):
+        if pd.isna(total):
+            return None, f"{float(pct):g}% printed, arm size not reported"
+        n = count_from_percentage(pct, total)
+        if n is None:
+            return None, f"{float(pct):g}% printed: no whole number of the {int(total)} randomised gives it"
+        return n, f"derived from {float(pct):g}% of {int(total)}"
     return None, "not reported"
 
 
@@ -43,6 +64,7 @@ def ae_table(review: Review, grade: str) -> pd.DataFrame:
         if sub.empty:
             rows.append({"trial_id": tid, "trial": t["trial_name"], "status": "not reported", "attribution": None,
                          "ai": None, "n1i": None, "ci": None, "n2i": None, "how": "not reported",
+                         "pct_mdt": None, "pct_control": None,
                          "record_id": None, "quote": None})
             continue
         r = sub.iloc[0]
@@ -51,10 +73,12 @@ def ae_table(review: Review, grade: str) -> pd.DataFrame:
         a, how_a = _count(r["events_mdt"], r["pct_mdt"], n1)
         c, how_c = _count(r["events_control"], r["pct_control"], n2)
         usable = None not in (a, c) and pd.notna(n1) and pd.notna(n2)
-        status = "usable" if usable else ("not reported" if a is None and c is None else "incomplete")
+        silent = how_a == how_c == "not reported"
+        status = "usable" if usable else ("not reported" if silent else "incomplete")
         rows.append({"trial_id": tid, "trial": t["trial_name"], "status": status, "attribution": r["attribution"],
                      "ai": a, "n1i": int(n1) if pd.notna(n1) else None, "ci": c,
                      "n2i": int(n2) if pd.notna(n2) else None, "how": f"MDT: {how_a}; control: {how_c}",
+                     "pct_mdt": r["pct_mdt"], "pct_control": r["pct_control"],
                      "record_id": r["record_id"], "quote": r["quote"]})
     return pd.DataFrame(rows)
 

@@ -175,10 +175,11 @@ def subgroup_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _arm(events, total) -> str:
-    """'3/66', '0/?' (denominator not reported) or 'not reported': never a zero for a gap."""
+def _arm(events, total, pct=None) -> str:
+    """'3/66', '0/?' (denominator not reported), '10.6%' (a printed percentage that gives no
+    count) or 'not reported': never a zero for a gap."""
     if events is None or pd.isna(events):
-        return "not reported"
+        return f"{float(pct):g}%" if pct is not None and pd.notna(pct) else "not reported"
     return f"{int(events)}/{int(total) if total is not None and pd.notna(total) else '?'}"
 
 
@@ -214,6 +215,6 @@ def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str =
             if t["status"] == "not reported" and g != keep_unreported:
                 continue
             rows.append({"Grade": grade_labels[g], "Trial": t["trial"], "Status": t["status"],
-                         "MDT": _arm(t["ai"], t["n1i"]), "Control": _arm(t["ci"], t["n2i"]),
+                         "MDT": _arm(t["ai"], t["n1i"], t["pct_mdt"]), "Control": _arm(t["ci"], t["n2i"], t["pct_control"]),
                          "How": t["how"], "Source": t["record_id"] or "—"})
     return pd.DataFrame(rows)
