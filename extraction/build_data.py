@@ -13,6 +13,7 @@ row whose quote contains them; decisions only choose between rows or classify.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -84,7 +85,29 @@ TRIAL_DECISIONS: dict[str, dict[str, str]] = {
 }
 
 # Which report the main analysis uses, where the automatic rule (below) is overridden: none yet.
-PRIMARY_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {}
+# Extractor notes whose stated code contradicts the final (reconciled) code: the words that
+# contradict it are replaced by the final call and its reason, so readers see one rationale.
+NOTE_FIXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "sabr_comet": (("-> mixed.", "-> coded recurrent: a controlled primary was required, so the metastases are "
+                                 "metachronous (oligorecurrence)."),),
+    "arto": (("-> coded mixed (uncertain; could be argued oligoprogressive on ADT)",
+              "-> coded recurrent (metachronous after prior ADT; uncertain, could be argued oligoprogressive on ADT)"),),
+    "extend_prostate_continuous": (
+        ("Only arm sizes seen; no outcome numbers; publication (European Urology) date unknown - may be after the "
+         "9 June 2025 cut-off.",
+         "PFS HR 0.50 with a one-sided p = 0.036 (European Urology); the results were presented at ASCO GU in "
+         "February 2025, before the 9 June 2025 cut-off."),),
+    "rtog_0937": (("Outcome numbers NOT seen (trial closed for futility on OS at interim).",
+                   "Closed for futility on OS at the interim analysis; the JTO 2017 abstract prints time to "
+                   "progression (HR 0.53) and 1-year OS rates (60.1% vs 50.8%, favouring PCI alone) for eligible "
+                   "patients."),),
+}
+
+PRIMARY_OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
+    # The 2024 review reprints Gomez 2016's HR with a "95% CI" label; the primary abstract (PubMed,
+    # verbatim copy found by pass B5 and read again before merging) prints "90% CI 0·18-0·66".
+    ("gomez_lct", "PFS"): ("gomez_2016_lancetoncol", "treated with a post-baseline scan"),
+}
 
 # Outcome rows where a derivation applies that the extractors (told not to derive) did not mark.
 OUTCOME_FIXES: dict[tuple[str, str, str, str], dict[str, str]] = {   # (trial, outcome, record, HR as printed)
@@ -131,7 +154,7 @@ def _rec_key(r: dict) -> str:
     return doi or r.get("pmid", "") or r.get("url", "").rstrip("/").lower() or r["record_id"]
 
 
-PASSES = ("pass_a", "pass_b", "pass_a2", "pass_b2", "pass_a3", "pass_b3")
+PASSES = ("pass_a", "pass_b", "pass_a2", "pass_b2", "pass_a3", "pass_b3", "pass_a4", "pass_b4", "pass_b5")
 
 
 def merged_records() -> tuple[list[dict], dict[tuple[str, str], str]]:
@@ -209,8 +232,36 @@ def _alias(rows: list[dict]) -> list[dict]:
 _read_raw = read
 
 
+# Round 4 (`extraction/PROMPT4.md`) is merged row by row, not wholesale: its files keep values as
+# printed ("not reached", "29 (9 MDT vs 20 control)"), so only the rows below are taken, each
+# as the pass wrote it (keyed by record id, or trial id and outcome), with the reason.
+ROUND4_ROWS: dict[str, dict[str, dict[tuple[str, ...], str]]] = {
+    "records.csv": {
+        "pass_a4": {("urotoday_ascogu2025_extend",):
+                    "dates the EXTEND continuous-ADT results to ASCO GU, February 2025, before the cut-off "
+                    "(pass B4 found the same report: sherry_2025_ascogu, same URL)",
+                    ("gore_2017_jto",): "the RTOG 0937 JTO 2017 abstract the two outcome rows below quote"},
+    },
+    "outcomes.csv": {
+        "pass_a4": {("rtog_0937", "OS"): "1-year OS 60.1% vs 50.8% (p = 0.21), favouring the control arm; "
+                                         "confirmed verbatim by pass B5 (extraction/pass_b5/notes.md)",
+                    ("rtog_0937", "PFS"): "time to progression HR 0.53 (95% CI 0.32-0.87), favouring PCI + cRT; "
+                                          "confirmed verbatim by pass B5"},
+    },
+}
+
+
+def _round4_key(file: str, r: dict) -> tuple[str, ...]:
+    if file == "records.csv":
+        return (r["record_id"],)
+    return (r.get("trial_id", ""), r.get("outcome", r.get("grade", "")))
+
+
 def read(pass_name: str, file: str) -> list[dict]:  # noqa: F811  (aliasing wrapper)
     rows = _alias(_read_raw(pass_name, file))
+    if pass_name.endswith("4"):
+        keep = ROUND4_ROWS.get(file, {}).get(pass_name, {})
+        rows = [r for r in rows if _round4_key(file, r) in keep]
     if file == "adverse_events.csv":
         for r in rows:
             r["attribution"] = "all-cause" if r["attribution"].lower().startswith("all") else "treatment-related"
@@ -283,10 +334,34 @@ def normalise_trial(t: dict) -> dict:
             t[k] = v
     if t["disease_state"] == "oligoprogressive":
         t["timing"] = ""
-    t["classification_note"] = t.get("classification_note", "")
-    if dec.get("why"):
-        t["classification_note"] = (t["classification_note"] + " | Reconciliation: " + dec["why"]).strip(" |")
+    note = t.get("classification_note", "")
+    for wrong, right in NOTE_FIXES.get(t["trial_id"], ()):
+        if wrong not in note:
+            raise SystemExit(f"NOTE_FIXES: {t['trial_id']}: {wrong!r} is not in the note")
+        note = note.replace(wrong, right)
+    t["classification_note"] = note
+    t["reconciliation_note"] = dec.get("why", "")
+    t["modality_class"] = modality_class(t["mdt_modality"])
     return t
+
+
+def modality_class(mdt_modality: str) -> str:
+    """The controlled MDT class of a trial from its ``mdt_modality`` text (data/README.md):
+    SBRT/RT when radiotherapy is the only modality, or surgery is merely "allowed", or the
+    source says "mostly radiotherapy" or prints ≥ 90 % SBRT; surgery when surgery is the only
+    modality; mixed when radiotherapy and surgery or ablation are both options; else other."""
+    text = mdt_modality.lower()
+    rt = re.search(r"\b(sbrt|sabr|rt|radiotherapy|radiation|imrt)\b", text)
+    surgery = re.search(r"surg|resect|metastasectomy", text)
+    ablation = re.search(r"ablat|\brfa\b", text)
+    share = re.search(r"sbrt (\d+)\s*%", text)
+    if rt and (re.search(r"surgery allowed|mostly radiotherapy", text) or (share and int(share[1]) >= 90)):
+        return "SBRT/RT"
+    if rt and not surgery and not ablation:
+        return "SBRT/RT"
+    if surgery and not rt and not ablation:
+        return "surgery"
+    return "mixed" if rt or surgery else "other"
 
 
 def normalise_ae(r: dict) -> dict:
@@ -337,8 +412,13 @@ def risk_of_bias(trials: list[dict], outcomes: list[dict], records: dict[str, di
             d1 = ("low", "randomised trial published as a full paper; sequence generation and concealment taken "
                   "as adequate (provisional: methods section not read)") if full else \
                  ("some concerns", "only abstracts, congress or news reports read: randomisation not described")
-            d2 = ("some concerns", "per-protocol analysis reported") if pr["analysis"].lower() == "per-protocol" \
-                else ("low", "open-label, but effect of assignment estimated (ITT or stratified analysis)")
+            analysis = pr["analysis"].lower()
+            if analysis == "per-protocol":
+                d2 = ("some concerns", "per-protocol analysis reported")
+            elif analysis.startswith(("eligible", "treated")):
+                d2 = ("some concerns", f"analysis excludes randomised patients ({pr['analysis']})")
+            else:
+                d2 = ("low", "open-label, but effect of assignment estimated (ITT or stratified analysis)")
             d3 = ("low", "time-to-event analysis of all randomised patients reported") if full else \
                  ("some concerns", "completeness of follow-up not visible in the sources read")
             ec = (pr.get("endpoint_class") or "").lower()

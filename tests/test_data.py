@@ -3,6 +3,7 @@ that names the file, the row and the column."""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -293,3 +294,62 @@ def test_arto_os_follows_the_latest_report_rule():
     o = review.outcomes
     prim = o[(o["trial_id"] == "arto") & (o["outcome"] == "OS") & (o["primary"] == "yes")].iloc[0]
     assert prim["derivation"] == "reported" and (prim["hr"], prim["ci_lower"], prim["ci_upper"]) == (0.65, 0.28, 1.49)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("SBRT", "SBRT/RT"),
+    ("RT (25-40 Gy/5 fx to all metastases and primary/involved nodes)", "SBRT/RT"),
+    ("RT (definitive RT/SBRT to all sites; surgery allowed)", "SBRT/RT"),
+    ("RT (comprehensive MDT, mostly radiotherapy)", "SBRT/RT"),
+    ("mixed (SBRT 93%, surgery 2%)", "SBRT/RT"),
+    ("mixed (SBRT 60%, surgery 40%)", "mixed"),
+    ("mixed (SBRT or surgery)", "mixed"),
+    ("mixed (RT incl. SABR/IMRT, surgery, thermal ablation)", "mixed"),
+    ("surgery (pulmonary metastasectomy)", "surgery"),
+    ("radiofrequency ablation", "other"),
+    ("hyperthermia", "other"),
+])
+def test_modality_class_rule(text, expected):
+    assert _build_module().modality_class(text) == expected
+
+
+STATE_WORDS = {"de_novo": "de_novo", "de novo": "de_novo", "recurrent": "recurrent", "mixed": "mixed",
+               "oligoprogressive": "oligoprogressive"}
+
+
+def stated_codes(note: str) -> list[str]:
+    """Disease-state codes a note states with an arrow: '-> coded mixed', '→ recurrent', '-> upfront, de_novo'."""
+    import re
+
+    found = []
+    for m in re.finditer(r"(?:->|→)\s*(?:coded\s+)?([a-z_ ,/]+)", note):
+        words = re.findall(r"de novo|[a-z_]+", m.group(1))
+        first = next((STATE_WORDS[w] for w in words if w in STATE_WORDS), None)   # "mixed de novo/recurrent" is mixed
+        if first:
+            found.append(first)
+    return found
+
+
+@pytest.mark.parametrize("note, codes", [
+    ("-> coded mixed (uncertain)", ["mixed"]),
+    ("→ recurrent.", ["recurrent"]),
+    ("-> upfront, de_novo; ESTRO", ["de_novo"]),
+    ("Randomised after PR -> consolidation.", []),
+    ("72% had prior treatment -> mixed de novo/recurrent (ESTRO)", ["mixed"]),
+])
+def test_stated_codes_parser(note, codes):
+    assert stated_codes(note) == codes
+
+
+def test_notes_never_contradict_the_codes():
+    """A note's stated disease state (after an arrow) is the coded one, and a note never says
+    there are no outcome numbers for a comparison that has an estimable outcome row."""
+    review = h.load_review()
+    usable = set(review.outcomes.loc[review.outcomes["derivation"] != "not_available", "trial_id"])
+    for _, t in review.trials[review.trials["included"] == "yes"].iterrows():
+        note = t["classification_note"] if isinstance(t["classification_note"], str) else ""
+        for code in stated_codes(note):
+            assert code == t["disease_state"], f"{t['trial_id']}: note says {code}, coded {t['disease_state']}"
+        if t["trial_id"] in usable:
+            assert not re.search(r"no outcome numbers|outcome numbers not seen", note, re.I), t["trial_id"]
+        assert "Reconciliation:" not in note and not re.search(r"\b[AB] (said|wrote)\b", note), t["trial_id"]

@@ -6,7 +6,7 @@ import pandas as pd
 
 import helpers as h
 from helpers.review.settings import AnalysisSettings
-from helpers.review.subgroups import modality_class, subgroup_analysis
+from helpers.review.subgroups import subgroup_analysis
 from helpers.meta.subgroup import q_between
 from conftest import close
 
@@ -32,7 +32,7 @@ def _table(reference):
     ds = reference["datasets"]["bcg"]
     groups = reference["subgroup_groups"]
     return pd.DataFrame({"yi": ds["yi"], "vi": ds["vi"], "estimable": True, "n": 100, "trial": [f"T{i}" for i in range(13)],
-                         "mdt_modality": "SBRT", "phase": groups, "estimable_": True})
+                         "mdt_modality": "SBRT", "modality_class": "SBRT/RT", "phase": groups, "estimable_": True})
 
 
 def test_subgroup_analysis_reproduces_both_tests(reference):
@@ -48,13 +48,6 @@ def test_subgroup_analysis_reproduces_both_tests(reference):
         res = subgroup_analysis(t, "Trial phase", settings)
         close(res.qm_common, case["QM"], key)
         close(res.p_common, case["QMp"], key)
-
-
-def test_modality_classes():
-    assert modality_class("SBRT") == "SBRT"
-    assert modality_class("mixed (SBRT or surgery)") == "surgery/other"
-    assert modality_class("surgery (pulmonary metastasectomy)") == "surgery/other"
-    assert modality_class("RT (25-40 Gy/5 fx to all metastases)") == "surgery/other"
 
 
 def test_singleton_rule_is_applied(reference):

@@ -84,12 +84,14 @@ _schema(Schema("trials.csv", (
                                                 "gastric", "pancreatic", "mixed")),
     Col("phase", allowed=("II", "II/III", "III")),
     Col("n_randomized", "int", min=1), Col("n_mdt", "int", min=1), Col("n_control", "int", min=1),
-    Col("mdt_modality", required=True), Col("control_arm", required=True),
+    Col("mdt_modality", required=True),
+    Col("modality_class", required=True, allowed=("SBRT/RT", "surgery", "mixed", "other")),
+    Col("control_arm", required=True),
     Col("control_class", allowed=("observation", "active therapy")),
     Col("systemic_therapy"), Col("timing", allowed=("upfront", "consolidation")),
     Col("disease_state", allowed=("de_novo", "recurrent", "mixed", "oligoprogressive")),
     Col("max_lesions", "int", min=1), Col("included", required=True, allowed=YES_NO),
-    Col("exclusion_reason"), Col("classification_note"),
+    Col("exclusion_reason"), Col("classification_note"), Col("reconciliation_note"),
 ), key=("trial_id",)))
 
 _schema(Schema("provenance.csv", (

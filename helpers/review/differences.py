@@ -8,7 +8,7 @@ import pandas as pd
 from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
 
-__all__ = ["differences_glue_values", "excluded_table", "classification_table"]
+__all__ = ["differences_glue_values", "excluded_table", "classification_table", "reconciliation_table"]
 
 BORDERLINE = (("more than 5 lesions allowed", "allowed more than five lesions"),
               ("primary tumour treated / MDT not to all lesions", "treated the primary tumour or not every metastasis"),
@@ -47,4 +47,12 @@ def excluded_table(review: Review) -> pd.DataFrame:
 def classification_table(review: Review) -> pd.DataFrame:
     inc = review.included
     return pd.DataFrame({"Trial": inc["trial_name"], "Timing": inc["timing"].fillna("n/a (oligoprogression)"),
-                         "Disease state": inc["disease_state"].str.replace("_", " "), "Basis": inc["classification_note"]})
+                         "Disease state": inc["disease_state"].str.replace("_", " "),
+                         "MDT modality": inc["modality_class"], "Basis": inc["classification_note"]})
+
+
+def reconciliation_table(review: Review) -> pd.DataFrame:
+    """The data appendix: how the two extractors' calls were reconciled, per included comparison."""
+    inc = review.included
+    notes = inc["reconciliation_note"].fillna("")
+    return pd.DataFrame({"Trial": inc["trial_name"], "How the two extractions were reconciled": notes})[notes != ""]

@@ -115,7 +115,7 @@ def hazard_ratios(review: Review, outcome: str, report: str = "primary") -> pd.D
             "cancer_type": t["cancer_type"], "cancer_group": t["cancer_group"], "phase": t["phase"], "n": n,
             "n_mdt": t["n_mdt"], "n_control": t["n_control"], "control_arm": t["control_arm"],
             "control_class": t["control_class"], "systemic_therapy": t["systemic_therapy"],
-            "mdt_modality": t["mdt_modality"], "timing": t["timing"], "disease_state": t["disease_state"],
+            "mdt_modality": t["mdt_modality"], "modality_class": t["modality_class"], "timing": t["timing"], "disease_state": t["disease_state"],
             "endpoint_name": r["endpoint_name"], "endpoint_class": r["endpoint_class"],
             "hr_printed": r["hr"], "ci_lower_printed": r["ci_lower"], "ci_upper_printed": r["ci_upper"],
             "ci_level": r["ci_level"], "direction": r["direction"], "p_value": r["p_value"],

@@ -13,7 +13,7 @@ from helpers.meta.rma import NotEstimable, rma
 from helpers.meta.subgroup import q_between, q_moderator
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
-__all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "modality_class", "factor_levels", "collinearity_table",
+__all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "factor_levels", "collinearity_table",
            "claims_table", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED"]
 
 # factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
@@ -21,18 +21,10 @@ FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
     "Timing of MDT": ("timing", ("upfront", "consolidation"), ()),
     "Disease state": ("disease_state", ("de_novo", "recurrent"), ("mixed", "oligoprogressive")),
     "Primary cancer": ("cancer_group", None, ()),
-    "MDT modality": ("modality_class", ("SBRT", "surgery/other"), ()),
+    "MDT modality": ("modality_class", ("SBRT/RT", "mixed"), ("surgery", "other")),
     "Control arm": ("control_class", ("observation", "active therapy"), ()),
     "Trial phase": ("phase", None, ()),
 }
-
-
-def modality_class(mdt_modality: str) -> str:
-    """SBRT/SABR alone → "SBRT"; anything including surgery, ablation or other RT → "surgery/other"."""
-    text = str(mdt_modality)
-    if re.search(r"surg|resect|ablat|metastasectomy|RFA|\bLND\b", text, re.I):
-        return "surgery/other"
-    return "SBRT" if re.search(r"SBRT|SABR|SAbR|stereotactic", text, re.I) else "surgery/other"
 
 
 def factor_levels(table: pd.DataFrame, factor: str) -> tuple[str, list[str], list[str]]:
@@ -62,7 +54,6 @@ class SubgroupResult:
 def subgroup_analysis(table: pd.DataFrame, factor: str, settings: AnalysisSettings = SETTINGS) -> SubgroupResult:
     """Pool each level of ``factor`` and test the difference between the tested levels."""
     t = table[table["estimable"]].copy()
-    t["modality_class"] = [modality_class(m) for m in t["mdt_modality"]]
     col, tested, apart = factor_levels(t, factor)
     rows = []
     for level in tested + apart:
