@@ -119,6 +119,29 @@ OUTCOME_FIXES: dict[tuple[str, str, str, str], dict[str, str]] = {   # (trial, o
         "why": "HR 0.50 printed with a one-sided p = 0.036 and no CI: SE from HR and p"},
 }
 
+# Median follow-up (months) of the report an outcome row quotes, for the imputation of missing
+# results (events estimated from medians and follow-up).  Round 4B quoted the follow-up in a
+# longer excerpt of the same record: that excerpt becomes the row's quote (it prints the row's
+# other numbers too; the loader checks every one).  (trial, outcome, record) → (months, pass,
+# outcome of the pass's row whose quote is used).
+FOLLOWUP: dict[tuple[str, str, str], tuple[str, str, str]] = {
+    ("sindas", "OS", "wang_2023_jnci"): ("23.6", "pass_b4", "OS"),
+    ("sindas", "PFS", "wang_2023_jnci"): ("23.6", "pass_b4", "OS"),
+    ("gomez_lct", "OS", "gomez_2019_jco"): ("38.8", "pass_b4", "OS"),
+}
+
+
+def add_followup(rows: list[dict]) -> None:
+    for r in rows:
+        hit = FOLLOWUP.get((r["trial_id"], r["outcome"], r["record_id"]))
+        if not hit:
+            continue
+        months, pass_name, outcome = hit
+        source = next(q for q in _read_raw(pass_name, "outcomes.csv")
+                      if (q["trial_id"], q["outcome"], q["record_id"]) == (r["trial_id"], outcome, r["record_id"]))
+        r["followup_months"], r["quote"] = months, source["quote"]
+
+
 # Adverse-event rows printed as percentages only: the percentages as printed (checked against the quote
 # by the loader), so that helpers can derive counts from them and the arm sizes.
 AE_PERCENTAGES: dict[tuple[str, str, str], tuple[str, str]] = {
@@ -493,6 +516,7 @@ def main() -> None:
             print(f"HR with exact p but no CI: SE from HR and p: {r['trial_id']} {r['outcome']} {r['record_id']}")
             r["derivation"] = "from_hr_and_p"
     choose_primary(outs, rec_by_id)
+    add_followup(outs)
     aes, alog = merged("adverse_events.csv", idmap, ("trial_id", "grade", "attribution", "record_id"))
     aes = [normalise_ae(r) for r in aes]
     choose_ae_primary(aes, rec_by_id, {t["trial_id"]: t for t in trials})

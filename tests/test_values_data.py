@@ -137,6 +137,7 @@ def test_arms_above_n_randomised_are_rejected(tmp_path, column, value):
 OUTCOME_CHANGES = {   # column → a value the quote does not print (and that breaks no other rule)
     "hr": "0.48", "ci_lower": "0.31", "ci_upper": "0.75", "p_value": "0.0013", "events": "57",
     "events_mdt": "20", "events_control": "25", "median_mdt": "13.0", "median_control": "7.0",
+    "followup_months": "27.5",
 }
 
 

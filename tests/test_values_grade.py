@@ -126,8 +126,27 @@ def test_publication_bias_thresholds(egger, down):
 
 def test_publication_bias_reasons():
     assert trig(res(weights=(50, 50)), egger=None)["publication bias"] == \
-        (0, "not assessable with 2 comparisons (fewer than 10)")
+        (0, "Egger's test not assessable with 2 comparisons (fewer than 10)")
     assert trig(egger=0.047)["publication bias"] == (1, "Egger's test p = 0.05")
+
+
+@pytest.mark.parametrize("judgement, changes, down", [
+    ("low", False, 0), ("low", True, 0), ("high", False, 1), ("high", True, 1),
+    ("some concerns", False, 0), ("some concerns", True, 1)])
+def test_missing_evidence_rule(judgement, changes, down):
+    from helpers.review.missing import grade_from_rob_me
+
+    level, reason = grade_from_rob_me(judgement, changes)
+    assert level == down and reason.startswith("ROB-ME")
+
+
+@pytest.mark.parametrize("egger, missing, down", [(None, (0, "m"), 0), (None, (1, "m"), 1), (0.5, (1, "m"), 1),
+                                                  (0.01, (0, "m"), 1), (0.5, (0, "m"), 0)])
+def test_publication_bias_combines_rob_me_and_egger(egger, missing, down):
+    from helpers.review.grade import grade_triggers
+
+    out = grade_triggers(res(), None, "PFS", egger, 500, missing=missing)["publication bias"]
+    assert out[0] == down and out[1].startswith("m; ")
 
 
 # --------------------------------------------------------------------------- certainty

@@ -109,6 +109,7 @@ _schema(Schema("outcomes.csv", (
     Col("p_sides", "int", allowed=None, min=1, max=2), Col("p_favours", allowed=("mdt", "control")),
     Col("events", "int", min=1), Col("events_mdt", "int", min=0), Col("events_control", "int", min=0),
     Col("median_mdt", "float", min=0), Col("median_control", "float", min=0), Col("median_unit"),
+    Col("followup_months", "float", min=0),
     Col("direction", allowed=("mdt_vs_control", "control_vs_mdt")),
     Col("analysis"), Col("derivation", required=True, allowed=DERIVATIONS),
     Col("record_id", required=True), Col("source_url", required=True), Col("quote", required=True),
@@ -138,6 +139,16 @@ _schema(Schema("paper_reported.csv", (
     Col("ci_upper", "float", min=0, open_interval=True), Col("finding"),
     Col("source", required=True), Col("quote", required=True),
 ), key=("analysis_id",)))
+
+ROB_ME_ANSWERS = ("yes", "probably yes", "probably no", "no", "no information")
+ROB_ME_JUDGEMENTS = ("low", "some concerns", "high")
+
+_schema(Schema("rob_me.csv", (
+    Col("outcome", required=True, allowed=("PFS", "OS")),
+    Col("item", required=True),
+    Col("answer", required=True, allowed=ROB_ME_ANSWERS + ROB_ME_JUDGEMENTS),
+    Col("reason", required=True),
+), key=("outcome", "item")))
 
 _schema(Schema("grade.csv", (
     Col("outcome", required=True, allowed=("PFS", "OS", "AE grade >=2")),
@@ -404,7 +415,7 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
         if r["p_value"] is not None and not re.fullmatch(r"[<>≤=]?\s*0?\.\d+|1|1\.0+", r["p_value"]):
             raise DataError("outcomes.csv", line, "p_value", f"'{r['p_value']}' is not a p-value as printed")
     _check_quote(out, "outcomes.csv", ["hr", "ci_lower", "ci_upper", "p_value", "events", "events_mdt",
-                                       "events_control", "median_mdt", "median_control"])
+                                       "events_control", "median_mdt", "median_control", "followup_months"])
     prim = out[out["primary"] == "yes"].groupby(["trial_id", "outcome"]).size()
     for (tid, oc), n in prim.items():
         if n > 1:
@@ -432,6 +443,18 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     for key, n in prim.items():
         if n > 1:
             raise DataError("adverse_events.csv", None, "primary", f"{' '.join(key)} has {n} primary rows")
+
+    # missing evidence (ROB-ME): one overall judgement per outcome, signalling answers elsewhere
+    rob_me = t["rob_me"]
+    for i, r in _rows(rob_me):
+        overall = r["item"] == "overall"
+        allowed = ROB_ME_JUDGEMENTS if overall else ROB_ME_ANSWERS
+        if r["answer"] not in allowed:
+            raise DataError("rob_me.csv", int(i) + 2, "answer",
+                            f"{r['answer']!r}: {'a judgement' if overall else 'an answer'} is one of {', '.join(allowed)}")
+    for oc in ("PFS", "OS"):
+        if ((rob_me["outcome"] == oc) & (rob_me["item"] == "overall")).sum() != 1:
+            raise DataError("rob_me.csv", None, "item", f"{oc} needs exactly one 'overall' judgement")
 
     # risk of bias
     _check_fk(rob, "trial_id", trials, "risk_of_bias.csv", "trial_id of trials.csv")
@@ -470,6 +493,7 @@ class Review:
     adverse_events: pd.DataFrame
     risk_of_bias: pd.DataFrame
     paper_reported: pd.DataFrame
+    rob_me: pd.DataFrame
     grade: pd.DataFrame
     search_log: pd.DataFrame | None
     data_dir: Path

@@ -14,6 +14,7 @@ from helpers.review.scenarios import pool, sensitivity_analyses
 from helpers.meta.small_study import RegtestResult, TrimfillResult, regtest, trimfill
 from helpers.review.data import Review
 from helpers.review.grade import certainty, grade_triggers, grade_wording_for
+from helpers.review.missing import MissingAssessment, assess_missing
 from helpers.show.text import count, fmt_ci, fmt_num, fmt_p, fmt_ratio
 from helpers.meta.rma import RMAResult, rma
 from helpers.meta.diagnostics import cumul, influence, leave1out
@@ -47,6 +48,7 @@ class EfficacyReport:
     settings: AnalysisSettings
     grade: dict            # computed GRADE downgrades per domain: (levels, reason)
     certainty: str
+    missing: MissingAssessment   # missing results named, imputed and tipped; ROB-ME
 
 
 def control_baseline(table: pd.DataFrame) -> dict:
@@ -108,10 +110,12 @@ def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = S
     absolute = _absolute(math.exp(res.beta), math.exp(res.ci_lb), math.exp(res.ci_ub), baseline,
                          settings.survival_years)
     participants = int(pooled["n"].dropna().sum())
-    grade = grade_triggers(res, pooled, outcome, egger.pval if egger is not None else None, participants)
+    missing = assess_missing(review, table, outcome, settings)
+    grade = grade_triggers(res, pooled, outcome, egger.pval if egger is not None else None, participants,
+                           missing=missing.grade)
     return EfficacyReport(outcome, table, pooled, res, pred, het, sensitivity_analyses(review, outcome, settings),
                           loo, loo_z, infl, cumulative, egger, tf, note, baseline, absolute, settings, grade,
-                          certainty(grade))
+                          certainty(grade), missing)
 
 
 def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:

@@ -11,7 +11,10 @@ judgement cannot silently go stale when the data change.  Rules (stated, not tun
   the outcome proper (e.g. ADT-free survival pooled as PFS);
 * imprecision: serious when the 95% CI crosses 1 or fewer than 400 participants are pooled
   (a rule of thumb for the optimal information size); very serious when both;
-* publication bias: assessable only from 10 comparisons; serious when Egger's p < 0.10.
+* publication bias (missing evidence): from the ROB-ME judgement (``data/rob_me.csv``): low →
+  not serious; high → serious; some concerns → serious only if imputing the missing results
+  changes the significance or direction of the pooled HR under the primary model; and, from 10
+  comparisons, serious when Egger's p < 0.10.
 """
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ LEVELS = ("very low", "low", "moderate", "high")
 
 
 def grade_triggers(res, pooled: pd.DataFrame, outcome: str, egger_p: float | None, participants: int,
-                   rob: pd.Series | None = None) -> dict[str, tuple[int, str]]:
+                   rob: pd.Series | None = None,
+                   missing: tuple[int, str] | None = None) -> dict[str, tuple[int, str]]:
     """Computed downgrades per domain: {domain: (levels down, reason)} for a ratio outcome.
 
     ``pooled`` needs ``rob_overall`` (per comparison) and ``endpoint_class``, aligned
@@ -58,9 +62,13 @@ def grade_triggers(res, pooled: pd.DataFrame, outcome: str, egger_p: float | Non
                           f"95% CI {lb:.2f}–{ub:.2f}{' crosses 1' if crosses else ''}; {participants} participants"
                           f"{' (below ' + str(OIS_PARTICIPANTS) + ')' if small else ''}")
     if egger_p is None:
-        out["publication bias"] = (0, f"not assessable with {res.k} comparisons (fewer than 10)")
+        small = (0, f"Egger's test not assessable with {res.k} comparisons (fewer than 10)")
     else:
-        out["publication bias"] = (int(egger_p < 0.10), f"Egger's test p = {egger_p:.2f}")
+        small = (int(egger_p < 0.10), f"Egger's test p = {egger_p:.2f}")
+    if missing is None:
+        out["publication bias"] = small
+    else:
+        out["publication bias"] = (max(small[0], missing[0]), f"{missing[1]}; {small[1]}")
     return out
 
 

@@ -3,13 +3,17 @@ poolable estimate for an outcome, with its size, what its sources do say, which 
 favours where they say so, and why it cannot be pooled. Counted, never hidden."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import pandas as pd
 
 from helpers.review.counts import n_randomised
 from helpers.review.data import Review
 from helpers.show.text import fmt_num
 
-__all__ = ["missing_evidence", "missing_glue_values", "NO_RESULT"]
+__all__ = ["missing_evidence", "missing_glue_values", "NO_RESULT", "imputation_inputs", "MissingAssessment",
+           "assess_missing", "grade_from_rob_me", "assessment_glue_values"]
 
 NO_RESULT = "no result for this outcome in the sources read"
 
@@ -78,3 +82,136 @@ def missing_glue_values(missing: pd.DataFrame, pooled_n: int) -> dict[str, str]:
             "missing_mdt": count(int((fav == "MDT").sum()), "comparison"),
             "missing_control": count(int((fav == "control").sum()), "comparison"),
             "missing_unknown": count(int((fav == "").sum()), "comparison")}
+
+
+# --------------------------------------------------------------------------- imputed and tipped
+INPUT_COLUMNS = ("p_value", "p_sides", "events", "events_mdt", "events_control", "median_mdt", "median_control",
+                 "followup_months")
+
+
+def imputation_inputs(review: Review, missing: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """One row per missing comparison with what its sources print (the outcome row, from a
+    record before the cut-off, that prints the most of ``INPUT_COLUMNS``; the primary row on
+    a tie), the arm sizes and the arm the sources favour: the input of ``impute_missing``."""
+    out = review.outcomes[review.outcomes["outcome"] == outcome]
+    in_time = set(review.records.loc[review.records["decision"] == "included", "record_id"])
+    trials = review.trials.set_index("trial_id")
+    rows = []
+    for _, m in missing.iterrows():
+        mine = out[(out["trial_id"] == m["trial_id"]) & out["record_id"].isin(in_time)]
+        base = {"trial_id": m["trial_id"], "n_mdt": trials.at[m["trial_id"], "n_mdt"],
+                "n_control": trials.at[m["trial_id"], "n_control"], "favours": m["favours"]}
+        if len(mine):
+            filled = mine[list(INPUT_COLUMNS)].notna().sum(axis=1) + (mine["primary"] == "yes") * 0.5
+            best = mine.loc[filled.idxmax()]
+            base.update({c: best[c] for c in INPUT_COLUMNS})
+        rows.append(base)
+    return pd.DataFrame(rows, columns=["trial_id", "n_mdt", "n_control", "favours", *INPUT_COLUMNS])
+
+
+@dataclass(frozen=True)
+class MissingAssessment:
+    """Missing evidence for one outcome: the table, the imputation and tipping-point
+    analyses under the primary model, the ROB-ME judgement from ``data/rob_me.csv`` and the
+    GRADE missing-evidence domain derived from it by the printed rule."""
+
+    outcome: str
+    table: pd.DataFrame
+    imputed: list
+    analysis: object          # ImputationResult
+    tipping: object           # TippingPoint
+    rob_me: str               # low / some concerns / high
+    rob_me_items: pd.DataFrame
+    changes: bool             # imputing changes significance or direction under the primary model
+    grade: tuple[int, str]    # GRADE downgrade (0/1) and reason
+
+
+def _significant(fit) -> bool:
+    return fit.ci_ub < 0 or fit.ci_lb > 0
+
+
+def grade_from_rob_me(judgement: str, changes: bool) -> tuple[int, str]:
+    """The GRADE missing-evidence (publication bias) domain from the ROB-ME overall
+    judgement: low → not serious; high → serious; some concerns → serious only if imputing
+    the missing results changes significance or direction under the primary model."""
+    if judgement == "low":
+        return 0, "ROB-ME: low risk of bias due to missing evidence"
+    if judgement == "high":
+        return 1, "ROB-ME: high risk of bias due to missing evidence"
+    what = "changes" if changes else "does not change"
+    return int(changes), (f"ROB-ME: some concerns; imputing the missing results {what} the significance or "
+                          "direction of the pooled HR")
+
+
+def assess_missing(review: Review, table: pd.DataFrame, outcome: str, settings=None) -> MissingAssessment:
+    """Name, impute and tip the missing results of ``outcome`` (``table``: its hazard-ratio
+    table) under the primary model, and derive the GRADE domain from ROB-ME."""
+    from helpers.review.imputation import imputation_analysis, impute_missing, tipping_point
+    from helpers.review.settings import SETTINGS
+
+    s = settings or SETTINGS
+    missing = missing_evidence(review, table, outcome)
+    imputed = impute_missing(imputation_inputs(review, missing, outcome))
+    pooled = table[table["estimable"]]
+    args = (pooled["yi"].to_numpy(float), pooled["vi"].to_numpy(float), list(pooled["trial_id"]), imputed)
+    kw = {"method": s.method, "test": s.test, "level": s.level}
+    analysis = imputation_analysis(*args, **kw)
+    tipping = tipping_point(*args, **kw)
+    before, after = analysis.pooled, analysis.with_imputed
+    changes = bool(before is not None and after is not None and
+                   (_significant(before) != _significant(after) or (before.beta < 0) != (after.beta < 0)))
+    items = review.rob_me[review.rob_me["outcome"] == outcome]
+    judgement = str(items.loc[items["item"] == "overall", "answer"].iloc[0])
+    return MissingAssessment(outcome, missing, imputed, analysis, tipping, judgement,
+                             items[items["item"] != "overall"].reset_index(drop=True), changes,
+                             grade_from_rob_me(judgement, changes))
+
+
+def _names(ids, names: dict[str, str]) -> str:
+    from helpers.show.text import join_words
+
+    return join_words([names.get(i, i) for i in ids])
+
+
+def assessment_glue_values(a: MissingAssessment, names: dict[str, str]) -> dict[str, str]:
+    """The sentences and numbers of the imputation, tipping-point and ROB-ME paragraphs
+    (``names``: trial id → trial name), computed, never typed."""
+    from helpers.show.text import count, fmt_ratio
+
+    imputed = [m for m in a.imputed if m.imputable]
+    fit0, fit1 = a.analysis.pooled, a.analysis.with_imputed
+    v = {"imputed_k": count(len(imputed), "missing comparison"),
+         "imputed_names": _names([m.trial_id for m in imputed], names) or "none",
+         "not_imputable_k": count(len(a.imputed) - len(imputed), "comparison"),
+         "rob_me": a.rob_me, "grade_missing": "serious" if a.grade[0] else "not serious"}
+    weaker = [m.trial_id for m in imputed if m.method.startswith("ratio of medians")]
+    v["weaker"] = (f"{_names(weaker, names)} rest{'s' if len(weaker) == 1 else ''} on the ratio of medians, the "
+                   "weaker method" if weaker else "none rests on the ratio of medians alone")
+    if fit1 is not None and imputed:
+        v["with_imputed"] = fmt_ratio(math.exp(fit1.beta), math.exp(fit1.ci_lb), math.exp(fit1.ci_ub))
+        top, weight = a.analysis.max_imputed_weight
+        v["top_imputed"] = f"{names.get(top, top)} ({weight:.0f}% of the weight)"
+        v["dominates"] = ("no imputed comparison carries most of the weight" if not a.analysis.dominant()
+                          else f"{_names(a.analysis.dominant(), names)} carries most of the weight")
+        v["changes"] = ("changes" if a.changes else "does not change") + " the significance or direction"
+    else:
+        v["with_imputed"] = v["top_imputed"] = "not applicable (nothing could be imputed)"
+        v["dominates"] = "no imputed comparison carries weight"
+        v["changes"] = "cannot change the significance or direction"
+    if fit0 is not None:
+        v["without_imputed"] = fmt_ratio(math.exp(fit0.beta), math.exp(fit0.ci_lb), math.exp(fit0.ci_ub))
+    t = a.tipping
+    if t.applicable and t.h is not None:
+        v["tipping"] = (f"the pooled CI reaches 1 when the {count(len(t.at_h), 'comparison')} of unknown direction "
+                        f"({_names(t.at_h, names)}) share a hazard ratio of {t.h:.2f}")
+    elif t.applicable:
+        v["tipping"] = (f"no common hazard ratio between {t.grid[0]:g} and {t.grid[1]:g} for the comparisons of "
+                        f"unknown direction ({_names(t.at_h, names)}) brings the pooled CI to 1")
+    elif "already includes 1" in t.status:
+        v["tipping"] = "not applicable: the pooled CI already includes 1"
+    elif t.cannot_enter and not t.at_h:
+        v["tipping"] = ("not applicable: no missing result of unknown direction prints a p-value, events or medians "
+                        f"from which a standard error could be given ({count(len(t.cannot_enter), 'comparison')})")
+    else:
+        v["tipping"] = "not applicable: the direction of every missing result is known"
+    return v

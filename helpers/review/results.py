@@ -62,7 +62,7 @@ def build_results(data: str | Path | None = None, settings: AnalysisSettings = S
     except FileNotFoundError:
         root = folder
     return Results(settings, review, review_counts(review), eff,
-                   {oc: missing_evidence(review, eff[oc].table, oc) for oc in OUTCOMES}, subgroups,
+                   {oc: eff[oc].missing.table for oc in OUTCOMES}, subgroups,
                    {g: pool_safety(review, g, settings) for g in GRADES}, scorecard(review, settings, {oc: rep.table for oc, rep in eff.items()}),
                    {"data_sha256": data_fingerprint(folder), "commit": _commit(root)})
 

@@ -9,7 +9,7 @@ import pandas as pd
 from helpers.show.labels import DERIVATIONS, label
 from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio, fmt_test_p
 
-__all__ = ["csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
+__all__ = ["imputation_table", "rob_me_table", "csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
            "sensitivity_table", "leave_one_out_table", "missing_evidence_table", "scorecard_table", "subgroup_table",
            "safety_summary_table", "adverse_event_table"]
 
@@ -139,6 +139,28 @@ def missing_evidence_table(missing: pd.DataFrame) -> pd.DataFrame:
         "What the sources say": missing["sources_say"],
         "Favours": missing["favours"].replace("", "not stated"), "Why not pooled": missing["reason"],
     })
+
+
+def imputation_table(table: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """The imputation sensitivity analysis for readers (``ImputationResult.table`` of
+    ``helpers.review.imputation``): each comparison, how its HR was obtained, and its weight
+    (percent) without and with the imputed comparisons."""
+    def pct(x):
+        return "—" if pd.isna(x) else f"{x:.0f}%"
+    return pd.DataFrame({
+        "Trial": [names.get(t, t) for t in table["trial_id"]],
+        "HR (95% CI)": [fmt_ratio(math.exp(y), math.exp(y - 1.959963984540054 * se), math.exp(y + 1.959963984540054 * se))
+                        for y, se in zip(table["yi"], table["sei"])],
+        "How obtained": ["pooled as reported" if m == "pooled" else m for m in table["method"]],
+        "Weight, pooled only": [pct(w) for w in table["weight_pooled"]],
+        "Weight, with imputed": [pct(w) for w in table["weight_with_imputed"]],
+        "Note": table["note"].fillna(""),
+    })
+
+
+def rob_me_table(items: pd.DataFrame) -> pd.DataFrame:
+    """The ROB-ME signalling questions, answers and reasons (``data/rob_me.csv``)."""
+    return pd.DataFrame({"Signalling question": items["item"], "Answer": items["answer"], "Why": items["reason"]})
 
 
 def scorecard_table(card: pd.DataFrame, model: str, full: bool = False) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import math
 
 from pandas import NA as _NA
 
-__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word", "fmt_test_p"]
+__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word", "fmt_test_p", "join_words"]
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
@@ -75,3 +75,11 @@ def count(n: int, noun: str, plural: str | None = None, words: bool = False) -> 
     """``1 comparison``, ``3 comparisons`` (``words=True``: ``three comparisons``): never "comparison(s)"."""
     shown = number_word(n) if words else f"{n:,}"
     return f"{shown} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def join_words(items) -> str:
+    """'A', 'A and B', 'A, B and C' (no Oxford comma); '' for none."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
