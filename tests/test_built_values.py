@@ -296,8 +296,11 @@ def _arm_cell(events: str, pct: str, total: str, n_trial: str) -> str:
     denom = total or n_trial
     if events:
         e = int(float(events))
-    elif pct and denom:
-        e = int(round(float(pct) / 100 * float(denom)))
+    elif pct:
+        decimals = len(pct.split(".")[1]) if "." in pct else 0
+        e = round(float(pct) / 100 * float(denom)) if denom else None
+        if e is None or abs(100 * e / float(denom) - float(pct)) > 0.5 * 10 ** -decimals + 1e-9:
+            return f"{float(pct):g}%"   # printed, but no whole count of the arm reproduces it
     else:
         return "not reported"
     return f"{e}/{int(float(denom)) if denom else '?'}"
