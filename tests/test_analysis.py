@@ -141,3 +141,26 @@ def test_every_chapter_cites_only_known_keys():
         for group in re.findall(r"\{cite(?::\w)?\}`([^`]+)`", page.read_text(encoding="utf-8")):
             for key in group.split(","):
                 assert key.strip() in keys, f"{page.name}: unknown citation {key}"
+
+
+def test_absolute_effects_per_cancer_group_hand_worked():
+    import math
+
+    import pandas as pd
+
+    from helpers.review.efficacy import absolute_effects, control_baselines
+
+    table = pd.DataFrame({"estimable": [True, True, True, True], "cancer_group": ["breast", "breast", "prostate", "mixed"],
+                          "median_control": [10.0, 30.0, 12.0, None], "median_unit": ["months"] * 4,
+                          "trial": ["A", "B", "C", "D"]})
+    b = control_baselines(table).set_index("cancer_group")
+    assert b.at["breast", "median_months"] == 20.0 and b.at["breast", "sources"] == ["A", "B"]
+    assert math.isnan(b.at["mixed", "median_months"])            # no baseline borrowed for a mixed pool
+    a = absolute_effects(0.5, 0.4, 0.6, b.reset_index(), months=12).set_index("cancer_group")
+    assert list(a.index) == ["breast", "prostate"]
+    s0 = 0.5 ** (12 / 20)
+    assert a.at["breast", "control"] == pytest.approx(s0)
+    assert a.at["breast", "per_1000"] == pytest.approx(1000 * (s0 ** 0.5 - s0))
+    assert a.at["breast", "per_1000_lb"] == pytest.approx(1000 * (s0 ** 0.6 - s0))   # the CI's upper HR bound
+    assert a.at["prostate", "control"] == pytest.approx(0.5)
+    assert (a["per_1000_lb"] <= a["per_1000"]).all() and (a["per_1000"] <= a["per_1000_ub"]).all()

@@ -23,7 +23,7 @@ from helpers.show.plots import forest_plot
 
 OUTCOME_PHRASES = {"PFS": "progression-free survival", "OS": "overall survival"}
 
-__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baseline", "OUTCOME_PHRASES",
+__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baselines", "absolute_effects", "OUTCOME_PHRASES",
            "forest_figure", "absolute_survival"]
 
 
@@ -43,22 +43,27 @@ class EfficacyReport:
     egger: RegtestResult | None
     tf: TrimfillResult | None
     small_study_note: str
-    baseline: dict
-    absolute: pd.DataFrame
+    baseline: pd.DataFrame        # control-arm baseline per cancer group (control_baselines)
+    absolute: pd.DataFrame        # absolute effects per cancer group with a baseline
     settings: AnalysisSettings
     grade: dict            # computed GRADE downgrades per domain: (levels, reason)
     certainty: str
     missing: MissingAssessment   # missing results named, imputed and tipped; ROB-ME
 
 
-def control_baseline(table: pd.DataFrame) -> dict:
-    """Control-arm survival assumed for absolute effects: exponential survival with the
-    median of the control-arm medians (months) reported by the pooled comparisons."""
-    med = pd.to_numeric(table.loc[table["estimable"], "median_control"], errors="coerce").dropna()
-    med = med[table.loc[med.index, "median_unit"].fillna("months").str.startswith("month")]
-    if med.empty:
-        return {"median_months": math.nan, "k": 0}
-    return {"median_months": float(med.median()), "k": int(med.size)}
+def control_baselines(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per cancer group among the pooled comparisons: the control-arm medians
+    (months) that the group's own pooled comparisons print, their median, and the trials
+    they come from.  A group without a printed control median has ``median_months`` NaN:
+    no baseline is borrowed from another cancer (there is no single baseline for a mixed pool)."""
+    rows = []
+    use = table[table["estimable"]]
+    for group, g in use.groupby("cancer_group", sort=True):
+        med = pd.to_numeric(g["median_control"], errors="coerce")
+        ok = med.notna() & g["median_unit"].fillna("months").astype(str).str.startswith("month")
+        rows.append({"cancer_group": group, "k": len(g), "median_months": float(med[ok].median()) if ok.any()
+                     else math.nan, "sources": list(g.loc[ok, "trial"]), "k_baseline": int(ok.sum())})
+    return pd.DataFrame(rows, columns=["cancer_group", "k", "median_months", "sources", "k_baseline"])
 
 
 def absolute_survival(hr: float, control_survival: float) -> float:
@@ -69,14 +74,20 @@ def absolute_survival(hr: float, control_survival: float) -> float:
     return control_survival ** hr
 
 
-def _absolute(hr: float, lb: float, ub: float, baseline: dict, years) -> pd.DataFrame:
+def absolute_effects(hr: float, lb: float, ub: float, baselines: pd.DataFrame, months: float = 12.0) -> pd.DataFrame:
+    """Per cancer group with a control-arm baseline, at ``months`` (within the trials'
+    follow-up): exponential control survival S_control(t) = 0.5 ** (t / median), and
+    S_MDT(t) = S_control(t) ** HR; per 1,000 with the CI from the HR's CI."""
     rows = []
-    for y in years:
-        s0 = 0.5 ** (12 * y / baseline["median_months"]) if baseline["k"] else math.nan
-        rows.append({"years": y, "control": s0, "mdt": s0**hr, "mdt_lb": s0**ub, "mdt_ub": s0**lb,
-                     "per_1000": 1000 * (s0**hr - s0), "per_1000_lb": 1000 * (s0**ub - s0),
-                     "per_1000_ub": 1000 * (s0**lb - s0)})
-    return pd.DataFrame(rows)
+    for _, b in baselines.dropna(subset=["median_months"]).iterrows():
+        s0 = 0.5 ** (months / b["median_months"])
+        rows.append({"cancer_group": b["cancer_group"], "months": months, "median_months": b["median_months"],
+                     "sources": b["sources"],
+                     "control": s0, "mdt": absolute_survival(hr, s0), "mdt_lb": absolute_survival(ub, s0),
+                     "mdt_ub": absolute_survival(lb, s0), "per_1000": 1000 * (s0**hr - s0),
+                     "per_1000_lb": 1000 * (s0**ub - s0), "per_1000_ub": 1000 * (s0**lb - s0)})
+    return pd.DataFrame(rows, columns=["cancer_group", "months", "median_months", "sources", "control", "mdt",
+                                       "mdt_lb", "mdt_ub", "per_1000", "per_1000_lb", "per_1000_ub"])
 
 
 def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = SETTINGS) -> EfficacyReport:
@@ -106,9 +117,9 @@ def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = S
         egger = tf = None
         note = (f"Egger's test and trim-and-fill are not shown: {res.k} comparisons are pooled, fewer than the "
                 f"{settings.min_k_small_study} the Cochrane Handbook asks for before testing funnel-plot asymmetry.")
-    baseline = control_baseline(pooled)
-    absolute = _absolute(math.exp(res.beta), math.exp(res.ci_lb), math.exp(res.ci_ub), baseline,
-                         settings.survival_years)
+    baseline = control_baselines(pooled)
+    absolute = absolute_effects(math.exp(res.beta), math.exp(res.ci_lb), math.exp(res.ci_ub), baseline,
+                                settings.absolute_months)
     participants = int(pooled["n"].dropna().sum())
     missing = assess_missing(review, table, outcome, settings)
     grade = grade_triggers(res, pooled, outcome, egger.pval if egger is not None else None, participants,
@@ -171,15 +182,8 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
         v["cum_first_sig"] = (f"The cumulative {s.level:g}% CI first lies wholly below 1 in {first_sig}."
                               if first_sig else f"The cumulative {s.level:g}% CI never lies wholly below 1.")
         v["cum_k"] = str(len(c))
-    b = rep.baseline
-    v["baseline_median"] = fmt_num(b["median_months"], 1)
-    v["baseline_k"] = str(b["k"])
-    for _, row in rep.absolute.iterrows():
-        y = int(row["years"])
-        v[f"S0_{y}"] = f"{100 * row['control']:.0f}%"
-        v[f"S1_{y}"] = f"{100 * row['mdt']:.0f}%"
-        v[f"diff_{y}"] = f"{row['per_1000']:.0f}"
-        v[f"diff_{y}_ci"] = f"{row['per_1000_lb']:.0f} to {row['per_1000_ub']:.0f}"
+    v["absolute"] = absolute_sentence(rep)
+    v["absolute_months"] = f"{s.absolute_months:g}"
     v["grade"] = grade_wording_for(rep.certainty, hr, lb, ub, OUTCOME_PHRASES[rep.outcome])
     v["certainty"] = rep.certainty
     v["downgrades"] = "; ".join(f"{d}: {why}" for d, (n, why) in rep.grade.items() if n) or "none"
@@ -188,6 +192,29 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
 
 def _crosses(lb_log, ub_log) -> bool:
     return bool(lb_log < 0 < ub_log)
+
+
+GROUP_WORDS = {"NSCLC": "non-small-cell lung cancer", "SCLC": "small-cell lung cancer", "mixed": "mixed primaries"}
+
+
+def absolute_sentence(rep: EfficacyReport) -> str:
+    """The absolute effects, one clause per cancer group with its named baseline, and the
+    groups without control-arm data named as such."""
+    from helpers.show.text import join_words
+
+    alive = "alive without progression" if rep.outcome == "PFS" else "alive"
+    parts = []
+    for _, a in rep.absolute.iterrows():
+        group = GROUP_WORDS.get(a["cancer_group"], a["cancer_group"])
+        parts.append(f"{group} (baseline: control-arm median {fmt_num(a['median_months'], 1)} months in "
+                     f"{join_words(a['sources'])}): at {a['months']:g} months {1000 * a['control']:.0f} "
+                     f"vs {1000 * a['mdt']:.0f} per 1,000 {alive}, {a['per_1000']:+.0f} per 1,000 "
+                     f"({rep.settings.level:g}% CI {a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})")
+    none = [GROUP_WORDS.get(g, g) for g in rep.baseline.loc[rep.baseline["median_months"].isna(), "cancer_group"]]
+    text = "; ".join(parts) + "." if parts else "No pooled comparison prints a control-arm median."
+    if none:
+        text += f" No control-arm median is printed for {join_words(none)}, so no absolute effect is given there."
+    return text
 
 
 def robustness_sentence(rep: EfficacyReport) -> str:

@@ -25,7 +25,7 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
         else "common-τ² (metafor mods)",
         "singletons": "enter" if s.subgroup_singletons_enter else "do not enter",
         "min_k": str(s.min_k_small_study), "add": f"{s.or_add:g}", "to": s.or_to,
-        "cutoff": paper.at["search_cutoff", "finding"], "years": " and ".join(str(y) for y in s.survival_years),
+        "cutoff": paper.at["search_cutoff", "finding"], "months": f"{s.absolute_months:g}",
         "metafor": metafor_agreement()["metafor_version"],
         "cohorts": "; ".join(f"{grp}: {len(g)} comparisons" for grp, g in multi.groupby("trial_group")) or "none here",
     }

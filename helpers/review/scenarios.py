@@ -55,7 +55,7 @@ def sensitivity_analyses(review: Review, outcome: str, settings: AnalysisSetting
         rows.append(_scenario(f"{m}, {te}", t, settings, m, te))
     rows.append(_scenario("First report of each trial", hazard_ratios(review, outcome, report="first"), settings))
     if outcome == "PFS":
-        rows.append(_scenario("Endpoint is PFS proper", t[t["endpoint_class"] == "PFS"], settings))
+        rows.append(_scenario("Progression-free survival endpoints only", t[t["endpoint_class"] == "PFS"], settings))
     rows.append(_scenario("Reported HRs only (no derived estimates)", t[t["derivation"] == "reported"], settings))
     rows.append(_scenario("Excluding congress- or news-only numbers", t[~t["source_tier"].isin(CONGRESS_TIERS)],
                           settings))
@@ -63,4 +63,41 @@ def sensitivity_analyses(review: Review, outcome: str, settings: AnalysisSetting
                           settings))
     rows.append(_scenario("Excluding high risk of bias", t[t["rob_overall"] != "high"], settings))
     rows.append(_scenario("Phase III only", t[t["phase"] == "III"], settings))
+    for tid, (level, used, record) in level_conflicts(review, outcome, t).items():
+        name = t.loc[t["trial_id"] == tid, "trial"].iloc[0]
+        rows.append(_scenario(f"{name}: CI read as {level:g}% (as {record} labels it)",
+                              _with_level(t, tid, used, level), settings))
     return pd.DataFrame(rows)
+
+
+def level_conflicts(review: Review, outcome: str, table: pd.DataFrame) -> dict[str, tuple[float, float, str]]:
+    """Pooled comparisons whose HR and CI another source prints with a different CI level:
+    trial id → (that level, the level used, the other source's citation).  Gomez 2016's PFS interval is a 90%
+    CI in the primary abstract and "95% CI" in a 2024 review."""
+    out = review.outcomes[(review.outcomes["outcome"] == outcome) & (review.outcomes["derivation"] == "reported")]
+    records = review.records.set_index("record_id")
+    found = {}
+    for _, row in table[table["estimable"] & (table["derivation"] == "reported")].iterrows():
+        mine = out[(out["trial_id"] == row["trial_id"])]
+        used = mine[mine["primary"] == "yes"]
+        if used.empty:
+            continue
+        u = used.iloc[0]
+        for _, o in mine[mine["primary"] != "yes"].iterrows():
+            if (o["hr"], o["ci_lower"], o["ci_upper"]) == (u["hr"], u["ci_lower"], u["ci_upper"]) \
+                    and o["ci_level"] != u["ci_level"]:
+                r = records.loc[o["record_id"]]
+                found[row["trial_id"]] = (float(o["ci_level"]), float(u["ci_level"]),
+                                          f"{r['journal']} {r['year']}".strip())
+    return found
+
+
+def _with_level(table: pd.DataFrame, trial_id: str, used: float, level: float) -> pd.DataFrame:
+    """``table`` with one comparison's variance recomputed as if its CI, read at ``used``%,
+    were a ``level``% CI: SE = width / (2 z), so vi scales by (z_used / z_level)²."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf
+    t = table.copy()
+    t.loc[t["trial_id"] == trial_id, "vi"] *= (z(0.5 + used / 200) / z(0.5 + level / 200)) ** 2
+    return t

@@ -43,7 +43,7 @@ class AnalysisSettings:
     min_k_small_study: int = 10
     or_add: float = 0.5
     or_to: str = "only0"
-    survival_years: tuple[int, ...] = (2, 5)
+    absolute_months: float = 12.0     # time point of the absolute effects, within the trials' follow-up
     labels: dict = field(default_factory=lambda: {
         "adhoc": "Hartung–Knapp–Sidik–Jonkman (ad hoc: never narrower than z)",
         "knha": "Hartung–Knapp–Sidik–Jonkman (untruncated)",

@@ -8,6 +8,7 @@ import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.efficacy import OUTCOME_PHRASES, efficacy_report
+from helpers.review.efficacy import absolute_sentence
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
 from helpers.review.safety import SafetyResult, pool_safety
@@ -34,12 +35,9 @@ def summary_of_findings(review: Review, reports: dict | None = None,
         r = rep.res
         hr, lb, ub = math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub)
         computed, judged = rep.grade, _judged(review, oc)
-        absolute = "; ".join(
-            f"at {int(a['years'])} years {1000 * a['control']:.0f} vs {1000 * a['mdt']:.0f} per 1,000 alive"
-            f"{' without progression' if oc == 'PFS' else ''} ({a['per_1000']:+.0f}; 95% CI "
-            f"{a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})" for _, a in rep.absolute.iterrows())
+        absolute = absolute_sentence(rep)
         rows.append({"Outcome": OUTCOME_PHRASES[oc], "Relative effect (95% CI)": f"HR {fmt_ratio(hr, lb, ub)}",
-                     "Absolute effect (assumed control baseline)": absolute,
+                     "Absolute effect (control baseline per cancer group)": absolute,
                      "Comparisons (participants)": f"{r.k} ({int(rep.pooled['n'].dropna().sum()):,})",
                      "Certainty (judged)": certainty(judged), "Certainty (computed)": certainty(computed),
                      "Plain language": grade_wording_for(certainty(judged), hr, lb, ub, OUTCOME_PHRASES[oc])})
