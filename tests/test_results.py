@@ -73,3 +73,27 @@ def test_harms_from_one_trial_are_not_called_pooled():
     if len(res.safety[">=2"].usable) == 1:
         assert "pooled" not in s.replace("Nothing is pooled", "").replace("paper's pooled", "")
         assert "one trial" in s.lower()
+
+
+def test_scenarios_broader_eligibility_and_dichotomy_bounds():
+    """Broader eligibility adds exactly the comparisons excluded for >5 lesions or primary-tumour
+    treatment; the dichotomy bounds leave no comparison 'mixed'; results.json carries them."""
+    from helpers.review.counts import exclusion_class
+    from helpers.review.differences import BROADER, broader_trials, scenario_review
+
+    res = build_results()
+    review = res.review
+    ex = review.trials[review.trials["included"] == "no"]
+    want = {t for t, r in zip(ex["trial_id"], ex["exclusion_reason"].fillna("")) if exclusion_class(r) in BROADER}
+    assert set(broader_trials(review)["trial_id"]) == want and want
+    wide = scenario_review(review, "broader")
+    assert set(wide.included["trial_id"]) == set(review.included["trial_id"]) | want
+    for state in ("de_novo", "recurrent"):
+        s = scenario_review(review, f"mixed_{state}")
+        assert "mixed" not in set(s.included["disease_state"])
+        moved = review.included["disease_state"] == "mixed"
+        assert (s.included.loc[moved.values, "disease_state"] == state).all()
+    j = results_json(res)
+    assert set(j["scenarios"]) == {"broader", "mixed_de_novo", "mixed_recurrent"}
+    pfs_overall = next(r for r in j["scenarios"]["broader"] if r["id"] == j["scorecard"][0]["id"])
+    assert pfs_overall["k"] >= j["scorecard"][0]["book"]["k"]

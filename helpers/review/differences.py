@@ -3,12 +3,15 @@ comparisons without a poolable estimate, surrogate endpoints, and the classifica
 each included comparison."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
 
-__all__ = ["differences_glue_values", "excluded_table", "classification_table", "reconciliation_table"]
+__all__ = ["differences_glue_values", "excluded_table", "classification_table", "reconciliation_table", "broader_trials",
+           "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS"]
 
 BORDERLINE = (("more than 5 lesions allowed", "allowed more than five lesions"),
               ("primary tumour treated / MDT not to all lesions", "treated the primary tumour or not every metastasis"),
@@ -56,3 +59,77 @@ def reconciliation_table(review: Review) -> pd.DataFrame:
     inc = review.included
     notes = inc["reconciliation_note"].fillna("")
     return pd.DataFrame({"Trial": inc["trial_name"], "How the two extractions were reconciled": notes})[notes != ""]
+
+
+# --------------------------------------------------------------------------- scenarios behind the gap
+BROADER = ("more than 5 lesions allowed", "primary tumour treated / MDT not to all lesions")
+SCENARIOS = {"broader": "broader eligibility", "mixed_de_novo": "mixed → de novo", "mixed_recurrent": "mixed → recurrent"}
+
+
+def broader_trials(review: Review) -> pd.DataFrame:
+    """The randomised MDT comparisons excluded only by this book's stricter reading of the
+    paper's eligibility (more than 5 lesions allowed; primary tumour treated with the
+    metastases or MDT not to every lesion), with their size."""
+    ex = review.trials[review.trials["included"] == "no"]
+    return ex[[exclusion_class(str(r)) in BROADER for r in ex["exclusion_reason"].fillna("")]]
+
+
+def scenario_review(review: Review, scenario: str) -> Review:
+    """``review`` with its trials changed for one scenario: ``broader`` includes
+    ``broader_trials``; ``mixed_de_novo`` / ``mixed_recurrent`` assign every comparison of
+    mixed disease state to one side of the paper's dichotomy (the two bounds)."""
+    t = review.trials.copy()
+    if scenario == "broader":
+        t.loc[t["trial_id"].isin(broader_trials(review)["trial_id"]), "included"] = "yes"
+    elif scenario in ("mixed_de_novo", "mixed_recurrent"):
+        t.loc[t["disease_state"] == "mixed", "disease_state"] = scenario.removeprefix("mixed_")
+    else:
+        raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+    return replace(review, trials=t)
+
+
+def scenario_scorecards(review: Review, settings=None) -> dict[str, pd.DataFrame]:
+    """The scorecard under each scenario (``SCENARIOS``), with the primary model."""
+    from helpers.review.scorecard import scorecard
+    from helpers.review.settings import SETTINGS
+
+    return {name: scorecard(scenario_review(review, name), settings or SETTINGS) for name in SCENARIOS}
+
+
+def composition_table(card: pd.DataFrame, scenarios: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each scorecard row explained by its composition: the comparisons behind this book's
+    estimate (k, n, which), the paper's estimate, and what the estimate becomes under each
+    scenario (estimate, k, n)."""
+    from helpers.show.plots import label_row
+
+    rows = []
+    for i, r in card.iterrows():
+        row = {"Estimate": label_row(r["outcome"], r["factor"], r["subgroup"]), "Paper": r["paper"],
+               "This book": r["book"], "k (n)": f"{r['k']} ({r['n']:,})", "Comparisons": r["trials"] or "none"}
+        for key, name in SCENARIOS.items():
+            s = scenarios[key].iloc[i]
+            row[name.capitalize()] = f"{s['book']}; k = {s['k']} ({s['n']:,})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """The scenario paragraph's values: the broader set's trials and participants, and how
+    close it comes to the paper's participants."""
+    from helpers.show.text import count, join_words
+
+    extra = broader_trials(review)
+    n_extra = int(extra["n_randomized"].dropna().sum())
+    counts = review_counts(review)
+    paper = review.paper_reported.set_index("analysis_id")
+    target = int(paper.at["participants_included", "estimate"])
+    total = counts["participants"] + n_extra
+    unknown = int(extra["n_randomized"].isna().sum())
+    return {"broader_k": count(len(extra), "comparison"),
+            "broader_names": join_words(f"{n} (n = {int(k):,})" if pd.notna(k) else f"{n} (size not reported)"
+                                        for n, k in zip(extra["trial_name"], extra["n_randomized"])) or "none",
+            "broader_n": f"{n_extra:,}", "broader_total": f"{total:,}", "paper_n": f"{target:,}",
+            "broader_share": f"{100 * total / target:.0f}%",
+            "broader_unknown": count(unknown, "comparison") + (" of unknown size" if unknown else ""),
+            "mixed_names": join_words(review.included.loc[review.included["disease_state"] == "mixed", "trial_name"])
+            or "none"}

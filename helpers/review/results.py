@@ -18,7 +18,7 @@ import pandas as pd
 from helpers.review.counts import review_counts
 from helpers.review.data import Review, load_review
 from helpers.review.efficacy import EfficacyReport, efficacy_report
-from helpers.review.missing import missing_evidence
+from helpers.review.differences import scenario_scorecards
 from helpers.review.paths import book_root, data_dir, data_fingerprint, inputs_fingerprint
 from helpers.review.safety import GRADES, SafetyResult, pool_safety
 from helpers.review.scorecard import scorecard
@@ -41,6 +41,7 @@ class Results:
     safety: dict[str, SafetyResult]
     scorecard: pd.DataFrame
     built_from: dict
+    scenarios: dict[str, pd.DataFrame]   # the scorecard under the differences page's scenarios
 
 
 def _commit(root: Path) -> str:
@@ -64,7 +65,8 @@ def build_results(data: str | Path | None = None, settings: AnalysisSettings = S
     return Results(settings, review, review_counts(review), eff,
                    {oc: eff[oc].missing.table for oc in OUTCOMES}, subgroups,
                    {g: pool_safety(review, g, settings) for g in GRADES}, scorecard(review, settings, {oc: rep.table for oc, rep in eff.items()}),
-                   {"data_sha256": data_fingerprint(folder), "commit": _commit(root)})
+                   {"data_sha256": data_fingerprint(folder), "commit": _commit(root)},
+                   scenario_scorecards(review, settings))
 
 
 def load_results(root: str | Path | None = None) -> Results:
@@ -126,7 +128,10 @@ def results_json(res: Results) -> dict:
     return {"model": {"method": s.method, "test": s.test, "level": s.level, "pi": s.pi},
             "counts": {k: int(v) for k, v in res.counts.items()},
             "pooled": {oc: _pooled(rep) for oc, rep in res.efficacy.items()},
-            "scorecard": card, "missing_evidence": missing, "safety": safety, "built_from": res.built_from}
+            "scorecard": card, "missing_evidence": missing, "safety": safety, "built_from": res.built_from,
+            "scenarios": {name: [{"id": r["analysis_id"], "k": int(r["k"]), "n": int(r["n"]), "hr": _num(r["hr"]),
+                                  "ci_lb": _num(r["ci_lb"]), "ci_ub": _num(r["ci_ub"]), "comparisons": list(r["ids"])}
+                                 for _, r in c.iterrows()] for name, c in res.scenarios.items()}}
 
 
 def write_results_json(res: Results, path: str | Path) -> Path:
