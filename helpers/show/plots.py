@@ -21,7 +21,7 @@ from helpers.show.labels import label  # noqa: E402
 from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_test_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
-__all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot"]
+__all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot", "contour_funnel_plot"]
 
 COLORS = {"study": "#1f4e79", "pooled": "#1f4e79", "pi": "#c0392b", "null": "#555555", "grid": "#dddddd",
           "group": "#000000", "muted": "#666666", "filled": "#ffffff"}
@@ -250,6 +250,47 @@ def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: st
         ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
         ax.set_xlabel(f"{measure} (log scale)")
         ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return fig
+
+
+def contour_funnel_plot(res: RMAResult, measure: str = "HR",
+                        levels: Sequence[float] = (0.90, 0.95, 0.99)) -> plt.Figure:
+    """Contour-enhanced funnel plot (Peters JL et al., J Clin Epidemiol 2008;61:991; metafor's
+    ``funnel(res, refline = 0, level = c(90, 95, 99), shade = ...)``): the contours are centred
+    on the null (log HR 0), so each shaded band is where a comparison's own two-sided p-value
+    falls below 0.10, 0.05 or 0.01; comparisons in the white area are not significant. Missing
+    comparisons in the white area suggest that small-study effects come from non-publication
+    of non-significant results; missing ones in shaded areas suggest another cause."""
+    se = np.sqrt(res.vi)
+    b = float(res.beta)
+    with book_style():
+        fig, ax = plt.subplots(figsize=(6.4, 4.4))
+        top = max(se.max() * 1.1, 0.05)
+        grid = np.linspace(0, top, 100)
+        zs = [stats.norm.isf((1 - lev) / 2) for lev in sorted(levels)]
+        lim = max(np.abs(res.yi).max() + 0.2, zs[-1] * top * 1.05)
+        shades = ["#dcdcdc", "#b8b8b8", "#8c8c8c"]
+        edges = zs + [None]
+        for j, z in enumerate(zs):          # band between this contour and the next, on both sides
+            outer = grid * edges[j + 1] if edges[j + 1] is not None else np.full_like(grid, lim)
+            p_hi = 1 - sorted(levels)[j]
+            label = f"p < {p_hi:.2g}" if j == len(zs) - 1 else f"{1 - sorted(levels)[j + 1]:.2g} ≤ p < {p_hi:.2g}"
+            for sign in (-1, 1):
+                ax.fill_betweenx(grid, sign * z * grid, sign * outer, color=shades[j], lw=0, zorder=0,
+                                 label=label if sign == 1 else None)
+        ax.axvline(0, color=COLORS["null"], lw=0.8, ls="--")
+        ax.axvline(b, color=COLORS["pooled"], lw=1, label="pooled estimate")
+        ax.scatter(res.yi, se, s=28, color=COLORS["study"], zorder=3, edgecolor="white", linewidth=0.5)
+        ax.set_ylim(top, 0)
+        ax.set_xlim(-lim, lim)
+        ticks = np.log([0.1, 0.2, 0.5, 1, 2, 5, 10])
+        ax.set_xticks([t for t in ticks if -lim <= t <= lim])
+        ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
+        ax.set_xlabel(f"{measure} (log scale)")
+        ax.set_ylabel("Standard error of log " + measure)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
+                  title="comparison's own p", title_fontsize=7)
+        fig.tight_layout()
     return fig
 
 
