@@ -109,13 +109,21 @@ def test_percentage_alone_loads(tmp_path, arm):
     assert row[f"pct_{arm}"] == float(pct) and pd.isna(row[f"events_{arm}"])
 
 
-@pytest.mark.xfail(strict=True, reason="missing rule: outcomes.csv events are not checked against the trial's "
-                                       "participants (600 events in a 99-patient trial load silently)")
 def test_outcome_events_above_participants_are_rejected(tmp_path):
     d = _copy(tmp_path)
-    _edit(d, "outcomes.csv", PFS, {"events": "600", "quote": lambda q: f"{q} 600 events"})
-    with pytest.raises(DataError):
+    line = _edit(d, "outcomes.csv", PFS, {"events": "600", "quote": lambda q: f"{q} 600 events"})
+    _expect(d, "outcomes.csv", line, "events", "exceed the 99 participants")
+
+
+@pytest.mark.parametrize("column, value, ok", [("events_mdt", "67", False), ("events_mdt", "66", True),
+                                               ("events_control", "34", False), ("events", "99", True)])
+def test_outcome_events_per_arm_within_the_arm(tmp_path, column, value, ok):
+    d = _copy(tmp_path)
+    line = _edit(d, "outcomes.csv", PFS, {column: value, "quote": lambda q: f"{q} ({value} events)"})
+    if ok:
         h.load_review(d)
+    else:
+        _expect(d, "outcomes.csv", line, column, "events exceed")
 
 
 # --------------------------------------------------------------------------- n per arm within n randomised

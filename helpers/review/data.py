@@ -425,6 +425,17 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
         if (g["primary"] == "yes").sum() == 0:
             raise DataError("outcomes.csv", int(g.index[0]) + 2, "primary", f"{tid} {oc} has no primary row")
 
+    # events never exceed the participants they come from (the trial, or its arm)
+    sizes = tr.set_index("trial_id")
+    for i, r in _rows(out):
+        if r["trial_id"] not in sizes.index:
+            continue
+        trial = sizes.loc[r["trial_id"]]
+        for col, n_col in (("events", "n_randomized"), ("events_mdt", "n_mdt"), ("events_control", "n_control")):
+            if r[col] is not None and pd.notna(trial[n_col]) and r[col] > trial[n_col]:
+                raise DataError("outcomes.csv", int(i) + 2, col,
+                                f"{r[col]} events exceed the {trial[n_col]} participants of {r['trial_id']} ({n_col})")
+
     # adverse events: empty = not reported, 0 = none observed
     _check_fk(ae, "trial_id", trials, "adverse_events.csv", "trial_id of trials.csv")
     _check_fk(ae, "record_id", records, "adverse_events.csv", "record_id of records.csv")
