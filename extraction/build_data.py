@@ -77,11 +77,12 @@ TRIAL_DECISIONS: dict[str, dict[str, str]] = {
     "eso_shanghai13": {"control_class": "active therapy", "disease_state": "mixed",
                        "why": "controlled primary, synchronous and metachronous described (A mixed, B recurrent)"},
     "core": {"phase": "II", "control_class": "active therapy", "why": "phase II/III; SOC per primary"},
-    "pulmicc": {"control_class": "observation", "why": "active monitoring; phase not printed in the sources read"},
+    "pulmicc": {"control_class": "observation", "phase": "",
+                "why": "active monitoring; phase not printed in the sources read, so left empty"},
     "rtog_0937": {"control_class": "observation",
                   "why": "found by one extractor only (round 3); PCI in both arms, so the control arm is observation "
-                         "after chemotherapy; borderline (small-cell, thoracic RT included, conventional RT); no "
-                         "outcome numbers visible"},
+                         "after chemotherapy; borderline (small-cell, thoracic RT included, conventional RT); "
+                         "outcome numbers from the JTO 2017 abstract, found in round 4A and confirmed by pass B5"},
 }
 
 # Which report the main analysis uses, where the automatic rule (below) is overridden: none yet.

@@ -156,6 +156,8 @@ def test_ratio_of_medians_unequal_events():
 def test_not_available():
     got = _row_effect(row(derivation="not_available", hr=0.5), TRIAL)
     assert all(math.isnan(x) for x in got[:5])
+    assert got[5] == "HR 0.5 printed without a CI, an exact p-value or events"
+    got = _row_effect(row(derivation="not_available", hr=math.nan), TRIAL)
     assert got[5] == "no HR, CI, exact p-value with events, or medians with events reported"
 
 

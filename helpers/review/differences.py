@@ -24,7 +24,8 @@ def differences_glue_values(review: Review, tables: dict[str, pd.DataFrame]) -> 
     paper = review.paper_reported.set_index("analysis_id")
     excl = review.trials[review.trials["included"] == "no"]
     pfs, os_ = tables["PFS"], tables["OS"]
-    not_est = set(pfs.loc[~pfs["estimable"], "trial"]) | set(os_.loc[~os_["estimable"], "trial"])
+    estimable = set(pfs.loc[pfs["estimable"], "trial_id"]) | set(os_.loc[os_["estimable"], "trial_id"])
+    not_est = set(review.included["trial_id"]) - estimable      # no usable HR for either outcome
     groups: dict[str, list[str]] = {}
     for name, reason in zip(excl["trial_name"], excl["exclusion_reason"].fillna("")):
         groups.setdefault(exclusion_class(reason), []).append(name)
@@ -47,18 +48,32 @@ def excluded_table(review: Review) -> pd.DataFrame:
                  "exclusion_reason": "Why excluded"})
 
 
+READER_WORDS = (("n_mdt/n_control", "arm sizes"), ("n_mdt", "MDT arm size"), ("n_control", "control arm size"),
+                ("n_randomized", "number randomised"), ("de_novo", "de novo"), ("->", "→"), ("<=", "≤"),
+                (">=", "≥"))
+
+
+def reader_note(text) -> str:
+    """A data note in readers' words: column codes and ASCII operators replaced."""
+    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    for code, words in READER_WORDS:
+        text = text.replace(code, words)
+    return text
+
+
 def classification_table(review: Review) -> pd.DataFrame:
     inc = review.included
     return pd.DataFrame({"Trial": inc["trial_name"], "Timing": inc["timing"].fillna("n/a (oligoprogression)"),
                          "Disease state": inc["disease_state"].str.replace("_", " "),
-                         "MDT modality": inc["modality_class"], "Basis": inc["classification_note"]})
+                         "MDT modality": inc["modality_class"], "Basis": inc["classification_note"].map(reader_note)})
 
 
 def reconciliation_table(review: Review) -> pd.DataFrame:
     """The data appendix: how the two extractors' calls were reconciled, per included comparison."""
     inc = review.included
     notes = inc["reconciliation_note"].fillna("")
-    return pd.DataFrame({"Trial": inc["trial_name"], "How the two extractions were reconciled": notes})[notes != ""]
+    return pd.DataFrame({"Trial": inc["trial_name"],
+                         "How the two extractions were reconciled": notes.map(reader_note)})[notes != ""]
 
 
 # --------------------------------------------------------------------------- scenarios behind the gap
@@ -125,7 +140,7 @@ def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str
     target = int(paper.at["participants_included", "estimate"])
     total = counts["participants"] + n_extra
     unknown = int(extra["n_randomized"].isna().sum())
-    return {"broader_k": count(len(extra), "comparison"),
+    return {"broader_k": count(len(extra), "randomised MDT comparison"),
             "broader_names": join_words(f"{n} (n = {int(k):,})" if pd.notna(k) else f"{n} (size not reported)"
                                         for n, k in zip(extra["trial_name"], extra["n_randomized"])) or "none",
             "broader_n": f"{n_extra:,}", "broader_total": f"{total:,}", "paper_n": f"{target:,}",

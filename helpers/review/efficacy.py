@@ -149,7 +149,8 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
     if rep.pred["pi_lb"] is not None:
         v["pi"] = fmt_ci(math.exp(rep.pred["pi_lb"]), math.exp(rep.pred["pi_ub"]))
         v["pi_sentence"] = (f"The 95% prediction interval for the effect in a new trial runs from "
-                            f"{v['pi']} (t distribution with k − 2 = {r.k - 2} degrees of freedom).")
+                            f"{fmt_num(math.exp(rep.pred['pi_lb']))} to {fmt_num(math.exp(rep.pred['pi_ub']))} "
+                            f"(t distribution with k − 2 = {r.k - 2} degrees of freedom).")
     else:
         v["pi"] = "not computed (k < 3)"
         v["pi_sentence"] = "No prediction interval is given: fewer than three comparisons are pooled."
@@ -157,7 +158,8 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
     v["sens_min"] = fmt_num(sens["hr"].min())
     v["sens_max"] = fmt_num(sens["hr"].max())
     v["sens_n_rows"] = str(len(rep.sensitivity))
-    v["sens_not_estimable"] = str(int((~rep.sensitivity["estimable"]).sum()))
+    n_ne = int((~rep.sensitivity["estimable"]).sum())
+    v["sens_not_estimable"] = f"{count(n_ne, 'analysis', 'analyses')} {'leaves' if n_ne == 1 else 'leave'}"
     if not rep.loo.empty:
         est = np.exp(rep.loo["estimate"])
         v["loo_min"], v["loo_max"] = fmt_num(est.min()), fmt_num(est.max())

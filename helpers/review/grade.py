@@ -62,7 +62,7 @@ def grade_triggers(res, pooled: pd.DataFrame, outcome: str, egger_p: float | Non
                           f"95% CI {lb:.2f}–{ub:.2f}{' crosses 1' if crosses else ''}; {participants} participants"
                           f"{' (below ' + str(OIS_PARTICIPANTS) + ')' if small else ''}")
     if egger_p is None:
-        small = (0, f"Egger's test not assessable with {res.k} comparisons (fewer than 10)")
+        small = (0, f"Egger's test not assessable with {res.k} comparison{'' if res.k == 1 else 's'} (fewer than 10)")
     else:
         small = (int(egger_p < 0.10), f"Egger's test p = {egger_p:.2f}")
     if missing is None:

@@ -57,6 +57,8 @@ def _row_effect(r: pd.Series, trial: pd.Series) -> tuple[float, float, float, fl
         sei = math.sqrt(1 / float(r["events_mdt"]) + 1 / float(r["events_control"]))
         note = "ratio of medians, exponential survival assumed"
     else:
+        if pd.notna(r["hr"]):
+            return (math.nan,) * 5 + (f"HR {r['hr']:g} printed without a CI, an exact p-value or events",)
         return (math.nan,) * 5 + ("no HR, CI, exact p-value with events, or medians with events reported",)
     z = 1.959963984540054
     return yi, sei, math.exp(yi), math.exp(yi - z * sei), math.exp(yi + z * sei), note

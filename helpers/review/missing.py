@@ -35,7 +35,9 @@ def _says(rows: pd.DataFrame) -> str:
             bits.append(f"{int(r['events'])} events")
         if bits:
             parts.append(f"{r['endpoint_name']}: " + ", ".join(bits))
-    return "; ".join(dict.fromkeys(parts)) or "no numbers"
+    unique = list(dict.fromkeys(parts))
+    unique = [p for p in unique if not any(q != p and q.startswith(p) for q in unique)]   # a shorter copy adds nothing
+    return "; ".join(unique) or "no numbers"
 
 
 def _direction(rows: pd.DataFrame) -> str:
@@ -124,6 +126,7 @@ class MissingAssessment:
     rob_me_items: pd.DataFrame
     changes: bool             # imputing changes significance or direction under the primary model
     grade: tuple[int, str]    # GRADE downgrade (0/1) and reason
+    weaker: tuple = ()        # missing comparisons whose printed HR favours MDT less than the pool does
 
 
 def _significant(fit) -> bool:
@@ -162,9 +165,19 @@ def assess_missing(review: Review, table: pd.DataFrame, outcome: str, settings=N
                    (_significant(before) != _significant(after) or (before.beta < 0) != (after.beta < 0)))
     items = review.rob_me[review.rob_me["outcome"] == outcome]
     judgement = str(items.loc[items["item"] == "overall", "answer"].iloc[0])
+    weaker = ()
+    if before is not None:
+        out = review.outcomes[(review.outcomes["outcome"] == outcome) & review.outcomes["hr"].notna()]
+        for tid in missing["trial_id"]:
+            hrs = out.loc[out["trial_id"] == tid]
+            for _, r in hrs.iterrows():
+                hr = r["hr"] if r["direction"] != "control_vs_mdt" else 1 / r["hr"]
+                if math.exp(before.beta) < hr:
+                    weaker += ((tid, float(hr)),)
+                    break
     return MissingAssessment(outcome, missing, imputed, analysis, tipping, judgement,
                              items[items["item"] != "overall"].reset_index(drop=True), changes,
-                             grade_from_rob_me(judgement, changes))
+                             grade_from_rob_me(judgement, changes), weaker)
 
 
 def _names(ids, names: dict[str, str]) -> str:
@@ -176,7 +189,7 @@ def _names(ids, names: dict[str, str]) -> str:
 def assessment_glue_values(a: MissingAssessment, names: dict[str, str]) -> dict[str, str]:
     """The sentences and numbers of the imputation, tipping-point and ROB-ME paragraphs
     (``names``: trial id → trial name), computed, never typed."""
-    from helpers.show.text import count, fmt_ratio
+    from helpers.show.text import count, fmt_ratio, join_words
 
     imputed = [m for m in a.imputed if m.imputable]
     fit0, fit1 = a.analysis.pooled, a.analysis.with_imputed
@@ -200,6 +213,14 @@ def assessment_glue_values(a: MissingAssessment, names: dict[str, str]) -> dict[
         v["changes"] = "cannot change the significance or direction"
     if fit0 is not None:
         v["without_imputed"] = fmt_ratio(math.exp(fit0.beta), math.exp(fit0.ci_lb), math.exp(fit0.ci_ub))
+    if a.weaker:
+        listed = join_words(f"{names.get(t, t)} (HR {h:.2f})" for t, h in a.weaker)
+        v["bias"] = ("Missing results that favour MDT at least as strongly as the pooled estimate cannot bias it "
+                     "toward benefit; those that favour control, those of unknown direction, and those that favour "
+                     f"MDT less than the pool, here {listed}, can.")
+    else:
+        v["bias"] = ("Missing results that favour MDT at least as strongly as the pooled estimate cannot bias it "
+                     "toward benefit; those that favour control and those of unknown direction can.")
     t = a.tipping
     if t.applicable and t.h is not None:
         v["tipping"] = (f"the pooled CI reaches 1 when the {count(len(t.at_h), 'comparison')} of unknown direction "

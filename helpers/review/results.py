@@ -119,8 +119,9 @@ def results_json(res: Results) -> dict:
              "verdict": r["verdict"], "same_as": r["same_as"] or None} for _, r in res.scorecard.iterrows()]
     safety = {}
     for g, sr in res.safety.items():
-        safety[g] = {"k": len(sr.usable), "trials": list(sr.usable["trial_id"]), "pooled": len(sr.usable) >= 2,
-                     "mh_or": None if sr.mh_or is None or len(sr.usable) < 2 else
+        safety[g] = {"k": len(sr.usable), "k_with_events": sr.re_k, "trials": list(sr.usable["trial_id"]),
+                     "pooled": sr.re_k >= 2,
+                     "mh_or": None if sr.mh_or is None or sr.re_k < 2 else
                      {"or": math.exp(sr.mh_or.beta), "ci_lb": math.exp(sr.mh_or.ci_lb), "ci_ub": math.exp(sr.mh_or.ci_ub)}}
     missing = {oc: [{"id": r["trial_id"], "label": r["trial"], "n": _num(r["n"]), "reason": r["reason"],
                      "sources_say": r["sources_say"], "favours": r["favours"] or None}

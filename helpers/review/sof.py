@@ -51,8 +51,9 @@ def summary_of_findings(review: Review, reports: dict | None = None,
         computed = grade_triggers(s.re_or, None, label, None, n)
         p0 = s.risk_control
         p1 = orr * p0 / (1 - p0 + orr * p0)
-        rows.append({"Outcome": "grade ≥2 adverse events", "Relative effect (95% CI)": f"OR {fmt_ratio(orr, lb, ub)}",
-                     "Absolute effect (assumed control baseline)":
+        one = "one trial: " if s.re_k == 1 else ""
+        rows.append({"Outcome": "grade ≥2 adverse events", "Relative effect (95% CI)": f"{one}OR {fmt_ratio(orr, lb, ub)}",
+                     "Absolute effect (control baseline per cancer group)":
                          f"{1000 * p0:.0f} vs {1000 * p1:.0f} per 1,000 ({1000 * (p1 - p0):+.0f}); control risk "
                          + ("pooled from the trials' control arms" if len(s.usable) > 1 else
                             f"from the control arm of one trial ({s.usable['trial'].iloc[0]}); nothing is pooled"),

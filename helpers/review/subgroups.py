@@ -21,7 +21,7 @@ FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
     "Timing of MDT": ("timing", ("upfront", "consolidation"), ()),
     "Disease state": ("disease_state", ("de_novo", "recurrent"), ("mixed", "oligoprogressive")),
     "Primary cancer": ("cancer_group", None, ()),
-    "MDT modality": ("modality_class", ("SBRT/RT", "mixed"), ("surgery", "other")),
+    "MDT modality": ("modality_class", None, ()),
     "Control arm": ("control_class", ("observation", "active therapy"), ()),
     "Trial phase": ("phase", None, ()),
 }
@@ -179,7 +179,7 @@ def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings
          "singletons": "enter it" if settings.subgroup_singletons_enter else "do not enter it",
          "n_factors": str(len(FACTORS)), "n_tests": str(n_tests), "method": settings.describe(),
          "collinear": "; ".join(_profile(tables["PFS"], lv) for lv in ("upfront", "consolidation")),
-         "n_sig": str(sum(1 for r in results.values() if r.p_separate < ALPHA)),
+         "n_sig": (lambda n: f"{n} {'is' if n == 1 else 'are'}")(sum(1 for r in results.values() if r.p_separate < ALPHA)),
          "alpha": f"{100 * ALPHA:g}%", "expected_false": f"{ALPHA * n_tests:.1f}",
          "verdict": "do not carry that reading" if all(not p < ALPHA for p in claimed)
          else "support a difference for at least one of them",

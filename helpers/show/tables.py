@@ -213,17 +213,18 @@ def safety_summary_table(pooled: dict, grade_labels: dict) -> pd.DataFrame:
     rows = []
     for g, r in pooled.items():
         k = len(r.usable)
-        one = "not pooled (one trial)"
+        k_or = r.re_k          # tables with an event in at least one arm: the only ones an OR can use
+        one = "not pooled (one trial with events)"
         rd = (f"{100 * r.mh_rd.beta:.1f} ({100 * r.mh_rd.ci_lb:.1f} to {100 * r.mh_rd.ci_ub:.1f}) per 100"
               if r.mh_rd else NOT_ESTIMABLE)
         rows.append({"Grade": grade_labels[g], "Trials with usable counts": k,
                      "Not reported or incomplete": int((r.table["status"] != "usable").sum()),
                      "Risk MDT": f"{100 * r.risk_mdt:.1f}%" if k else "—",
                      "Risk control": f"{100 * r.risk_control:.1f}%" if k else "—",
-                     "Odds ratio": ("—" if k == 0 else f"one trial: {ratio(r.mh_or)}" if k == 1
+                     "Odds ratio": ("—" if k_or == 0 else f"one trial: {ratio(r.mh_or)}" if k_or == 1
                                     else f"{ratio(r.mh_or)} (Mantel–Haenszel)"),
-                     "Random-effects OR": one if k == 1 else ratio(r.re_or),
-                     "Peto OR": one if k == 1 else ratio(r.peto),
+                     "Random-effects OR": one if k_or == 1 else ratio(r.re_or),
+                     "Peto OR": one if k_or == 1 else ratio(r.peto),
                      "Risk difference": ("—" if k == 0 else f"one trial: {rd}" if k == 1 else f"{rd} (Mantel–Haenszel)")})
     return pd.DataFrame(rows)
 
