@@ -265,6 +265,12 @@ ROUND4_ROWS: dict[str, dict[str, dict[tuple[str, ...], str]]] = {
                     "dates the EXTEND continuous-ADT results to ASCO GU, February 2025, before the cut-off "
                     "(pass B4 found the same report: sherry_2025_ascogu, same URL)",
                     ("gore_2017_jto",): "the RTOG 0937 JTO 2017 abstract the two outcome rows below quote"},
+        "pass_b4": {("tang_2023_jamaoncol_quadshot",): "the EXTEND prostate report the pct_recurrent row quotes"},
+    },
+    "provenance.csv": {
+        "pass_b4": {("extend_prostate", "pct_prior_definitive_primary_treatment (proxy for metachronous/recurrent)"):
+                    "72% had prior definitive treatment of the prostate: the share of recurrent (metachronous) "
+                    "patients, for the paper's dichotomy; pass A4 extracted the same 72% (field pct_recurrent)"},
     },
     "outcomes.csv": {
         "pass_a4": {("rtog_0937", "OS"): "1-year OS 60.1% vs 50.8% (p = 0.21), favouring the control arm; "
@@ -278,6 +284,8 @@ ROUND4_ROWS: dict[str, dict[str, dict[tuple[str, ...], str]]] = {
 def _round4_key(file: str, r: dict) -> tuple[str, ...]:
     if file == "records.csv":
         return (r["record_id"],)
+    if file == "provenance.csv":
+        return (r.get("trial_id", ""), r.get("field", ""))
     return (r.get("trial_id", ""), r.get("outcome", r.get("grade", "")))
 
 
@@ -286,6 +294,9 @@ def read(pass_name: str, file: str) -> list[dict]:  # noqa: F811  (aliasing wrap
     if pass_name.endswith("4"):
         keep = ROUND4_ROWS.get(file, {}).get(pass_name, {})
         rows = [r for r in rows if _round4_key(file, r) in keep]
+        for r in rows:
+            if file == "provenance.csv" and r["field"].startswith("pct_prior_definitive"):
+                r["field"] = "pct_recurrent"
     if file == "adverse_events.csv":
         for r in rows:
             r["attribution"] = "all-cause" if r["attribution"].lower().startswith("all") else "treatment-related"
@@ -474,7 +485,7 @@ def main() -> None:
     prov, plog = merged("provenance.csv", idmap, ("trial_id", "field", "record_id", "value"))
     allowed_fields = {c.name for c in SCHEMAS["trials.csv"].columns} | {
         "open_label", "pfs_assessment", "allocation_concealment", "registration", "mdt_dose", "staging_imaging",
-        "follow_up", "quality_of_life", "randomization", "analysis", "blinding"}
+        "follow_up", "quality_of_life", "randomization", "analysis", "blinding", "pct_recurrent"}
     dropped = [p for p in prov if p["field"] not in allowed_fields or p["trial_id"] not in known]
     for p in dropped:
         print(f"provenance row not kept (field or trial unknown): {p['trial_id']} {p['field']} = {p['value']}")

@@ -79,7 +79,7 @@ def test_scenarios_broader_eligibility_and_dichotomy_bounds():
     """Broader eligibility adds exactly the comparisons excluded for >5 lesions or primary-tumour
     treatment; the dichotomy bounds leave no comparison 'mixed'; results.json carries them."""
     from helpers.review.counts import exclusion_class
-    from helpers.review.differences import BROADER, broader_trials, scenario_review
+    from helpers.review.differences import BROADER, broader_trials, mixed_majority, scenario_review
 
     res = build_results()
     review = res.review
@@ -88,11 +88,14 @@ def test_scenarios_broader_eligibility_and_dichotomy_bounds():
     assert set(broader_trials(review)["trial_id"]) == want and want
     wide = scenario_review(review, "broader")
     assert set(wide.included["trial_id"]) == set(review.included["trial_id"]) | want
+    majority = mixed_majority(review)
+    assert majority == {"extend_prostate": "recurrent"}          # 72% prior definitive treatment
     for state in ("de_novo", "recurrent"):
         s = scenario_review(review, f"mixed_{state}")
         assert "mixed" not in set(s.included["disease_state"])
-        moved = review.included["disease_state"] == "mixed"
-        assert (s.included.loc[moved.values, "disease_state"] == state).all()
+        moved = (review.included["disease_state"] == "mixed").values
+        got = dict(zip(s.included.loc[moved, "trial_id"], s.included.loc[moved, "disease_state"]))
+        assert got == {t: majority.get(t, state) for t in got}
     j = results_json(res)
     assert set(j["scenarios"]) == {"broader", "mixed_de_novo", "mixed_recurrent"}
     pfs_overall = next(r for r in j["scenarios"]["broader"] if r["id"] == j["scorecard"][0]["id"])

@@ -357,7 +357,8 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     _check_fk(prov, "record_id", records, "provenance.csv", "record_id of records.csv")
     tcols = {c.name for c in SCHEMAS["trials.csv"].columns}
     extra_fields = {"open_label", "pfs_assessment", "allocation_concealment", "registration", "mdt_dose",
-                    "staging_imaging", "follow_up", "quality_of_life", "randomization", "analysis", "blinding"}
+                    "staging_imaging", "follow_up", "quality_of_life", "randomization", "analysis", "blinding",
+                    "pct_recurrent"}
     praw = prov.attrs["raw"]
     for i, r in _rows(prov):
         if r["field"] not in tcols | extra_fields:

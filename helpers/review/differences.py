@@ -11,7 +11,8 @@ from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
 
 __all__ = ["differences_glue_values", "excluded_table", "classification_table", "reconciliation_table", "broader_trials",
-           "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS"]
+           "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS",
+           "mixed_majority"]
 
 BORDERLINE = (("more than 5 lesions allowed", "allowed more than five lesions"),
               ("primary tumour treated / MDT not to all lesions", "treated the primary tumour or not every metastasis"),
@@ -89,6 +90,18 @@ def broader_trials(review: Review) -> pd.DataFrame:
     return ex[[exclusion_class(str(r)) in BROADER for r in ex["exclusion_reason"].fillna("")]]
 
 
+def mixed_majority(review: Review) -> dict[str, str]:
+    """Mixed comparisons whose sources report the share of recurrent (metachronous) patients
+    (provenance field ``pct_recurrent``): trial id → the majority's state (a 50% split has none)."""
+    prov = review.provenance[review.provenance["field"] == "pct_recurrent"]
+    out = {}
+    for tid, value in zip(prov["trial_id"], prov["value"]):
+        share = float(value)
+        if share != 50:
+            out[tid] = "recurrent" if share > 50 else "de_novo"
+    return out
+
+
 def scenario_review(review: Review, scenario: str) -> Review:
     """``review`` with its trials changed for one scenario: ``broader`` includes
     ``broader_trials``; ``mixed_de_novo`` / ``mixed_recurrent`` assign every comparison of
@@ -97,7 +110,10 @@ def scenario_review(review: Review, scenario: str) -> Review:
     if scenario == "broader":
         t.loc[t["trial_id"].isin(broader_trials(review)["trial_id"]), "included"] = "yes"
     elif scenario in ("mixed_de_novo", "mixed_recurrent"):
-        t.loc[t["disease_state"] == "mixed", "disease_state"] = scenario.removeprefix("mixed_")
+        majority = mixed_majority(review)
+        mixed = t["disease_state"] == "mixed"
+        t.loc[mixed, "disease_state"] = [majority.get(tid, scenario.removeprefix("mixed_"))
+                                         for tid in t.loc[mixed, "trial_id"]]
     else:
         raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
     return replace(review, trials=t)
@@ -140,6 +156,7 @@ def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str
     target = int(paper.at["participants_included", "estimate"])
     total = counts["participants"] + n_extra
     unknown = int(extra["n_randomized"].isna().sum())
+    names = dict(zip(review.trials["trial_id"], review.trials["trial_name"]))
     return {"broader_k": count(len(extra), "randomised MDT comparison"),
             "broader_names": join_words(f"{n} (n = {int(k):,})" if pd.notna(k) else f"{n} (size not reported)"
                                         for n, k in zip(extra["trial_name"], extra["n_randomized"])) or "none",
@@ -147,4 +164,7 @@ def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str
             "broader_share": f"{100 * total / target:.0f}%",
             "broader_unknown": count(unknown, "comparison") + (" of unknown size" if unknown else ""),
             "mixed_names": join_words(review.included.loc[review.included["disease_state"] == "mixed", "trial_name"])
-            or "none"}
+            or "none",
+            "majority": join_words(f"{names[t]} ({float(v):g}% recurrent)" for t, v in zip(
+                review.provenance.loc[review.provenance["field"] == "pct_recurrent", "trial_id"],
+                review.provenance.loc[review.provenance["field"] == "pct_recurrent", "value"])) or "none"}
