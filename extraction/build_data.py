@@ -22,7 +22,7 @@ ROOT = HERE.parent
 DATA = ROOT / "data"
 sys.path.insert(0, str(ROOT))
 
-from helpers.review.data import SCHEMAS  # noqa: E402
+from helpers.review.data import PROVENANCE_EXTRA_FIELDS, SCHEMAS  # noqa: E402
 
 
 def read(pass_name: str, file: str) -> list[dict]:
@@ -244,12 +244,16 @@ NUMERIC = {
 }
 
 TRIAL_ALIASES = {"nrog002": "nrog_002"}
+# provenance fields a pass named in its own words → the field name in data/
+FIELD_ALIASES = {"pct_prior_definitive_primary_treatment (proxy for metachronous/recurrent)": "pct_recurrent"}
 
 
 def _alias(rows: list[dict]) -> list[dict]:
     for r in rows:
         if "trial_id" in r:
             r["trial_id"] = TRIAL_ALIASES.get(r["trial_id"], r["trial_id"])
+        if "field" in r:
+            r["field"] = FIELD_ALIASES.get(r["field"], r["field"])
     return rows
 
 
@@ -268,7 +272,7 @@ ROUND4_ROWS: dict[str, dict[str, dict[tuple[str, ...], str]]] = {
         "pass_b4": {("tang_2023_jamaoncol_quadshot",): "the EXTEND prostate report the pct_recurrent row quotes"},
     },
     "provenance.csv": {
-        "pass_b4": {("extend_prostate", "pct_prior_definitive_primary_treatment (proxy for metachronous/recurrent)"):
+        "pass_b4": {("extend_prostate", "pct_recurrent"):
                     "72% had prior definitive treatment of the prostate: the share of recurrent (metachronous) "
                     "patients, for the paper's dichotomy; pass A4 extracted the same 72% (field pct_recurrent)"},
     },
@@ -294,9 +298,6 @@ def read(pass_name: str, file: str) -> list[dict]:  # noqa: F811  (aliasing wrap
     if pass_name.endswith("4"):
         keep = ROUND4_ROWS.get(file, {}).get(pass_name, {})
         rows = [r for r in rows if _round4_key(file, r) in keep]
-        for r in rows:
-            if file == "provenance.csv" and r["field"].startswith("pct_prior_definitive"):
-                r["field"] = "pct_recurrent"
     if file == "adverse_events.csv":
         for r in rows:
             r["attribution"] = "all-cause" if r["attribution"].lower().startswith("all") else "treatment-related"
@@ -309,6 +310,11 @@ DERIVED = ("from_hr_and_p", "from_p_and_events", "ratio_of_medians")
 def report_date(record: dict) -> tuple[int, ...]:
     """(year, month[, day]) of a record, () when undated."""
     return tuple(int(x) for x in (record.get("pub_date") or record.get("year") or "").split("-") if x.isdigit())
+
+
+def latest_first(record: dict) -> tuple[int, ...]:
+    """Sort key putting later reports first and undated ones last."""
+    return tuple(-x for x in report_date(record)) or (1,)
 
 
 def primary_rank(row: dict, group: list[dict], records: dict[str, dict]) -> tuple:
@@ -324,7 +330,7 @@ def primary_rank(row: dict, group: list[dict], records: dict[str, dict]) -> tupl
     date = report_date(records[row["record_id"]])
     beaten = row["derivation"] in DERIVED and bool(printed) and not (date and date > max(printed))
     return (not in_time(row), not usable, beaten, ANALYSIS_RANK.get(row["analysis"].lower(), 1),
-            tuple(-x for x in date) or (1,))
+            latest_first(records[row["record_id"]]))
 
 
 def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
@@ -343,8 +349,6 @@ def choose_primary(rows: list[dict], records: dict[str, dict]) -> None:
         best["primary"] = "yes"
 
 
-def _neg(date: str) -> tuple:
-    return tuple(-int(x) for x in date.split("-") if x.isdigit())
 
 
 CANCER_GROUPS = (("mixed", "mixed"), ("breast, prostate, nsclc", "mixed"), ("colorectal", "colorectal"),
@@ -419,9 +423,8 @@ def choose_ae_primary(rows: list[dict], records: dict[str, dict], trials: dict[s
         def rank(r):
             counts = all(r.get(c) for c in ("events_mdt", "events_control"))
             complete = counts or all(r.get(c) for c in ("pct_mdt", "pct_control"))
-            date = records[r["record_id"]].get("pub_date") or records[r["record_id"]].get("year") or "0"
             # the latest report first (latest-report rule), then printed counts before percentages
-            return (not complete, _neg(date), not counts)
+            return (not complete, latest_first(records[r["record_id"]]), not counts)
         for r in g:
             r["primary"] = "no"
         min(g, key=rank)["primary"] = "yes"
@@ -483,9 +486,7 @@ def main() -> None:
     trials = [normalise_trial(t) for t in trials]
     known = {t["trial_id"] for t in trials}
     prov, plog = merged("provenance.csv", idmap, ("trial_id", "field", "record_id", "value"))
-    allowed_fields = {c.name for c in SCHEMAS["trials.csv"].columns} | {
-        "open_label", "pfs_assessment", "allocation_concealment", "registration", "mdt_dose", "staging_imaging",
-        "follow_up", "quality_of_life", "randomization", "analysis", "blinding", "pct_recurrent"}
+    allowed_fields = {c.name for c in SCHEMAS["trials.csv"].columns} | PROVENANCE_EXTRA_FIELDS
     dropped = [p for p in prov if p["field"] not in allowed_fields or p["trial_id"] not in known]
     for p in dropped:
         print(f"provenance row not kept (field or trial unknown): {p['trial_id']} {p['field']} = {p['value']}")

@@ -140,6 +140,12 @@ _schema(Schema("paper_reported.csv", (
     Col("source", required=True), Col("quote", required=True),
 ), key=("analysis_id",)))
 
+# provenance.csv fields that are not columns of trials.csv: facts kept for risk of bias, the
+# methods and the paper's de novo / recurrent dichotomy (pct_recurrent)
+PROVENANCE_EXTRA_FIELDS = frozenset({"open_label", "pfs_assessment", "allocation_concealment", "registration",
+                                     "mdt_dose", "staging_imaging", "follow_up", "quality_of_life", "randomization",
+                                     "analysis", "blinding", "pct_recurrent"})
+
 ROB_ME_ANSWERS = ("yes", "probably yes", "probably no", "no", "no information")
 ROB_ME_JUDGEMENTS = ("low", "some concerns", "high")
 
@@ -356,14 +362,11 @@ def _validate(t: dict[str, pd.DataFrame]) -> None:
     _check_fk(prov, "trial_id", trials, "provenance.csv", "trial_id of trials.csv")
     _check_fk(prov, "record_id", records, "provenance.csv", "record_id of records.csv")
     tcols = {c.name for c in SCHEMAS["trials.csv"].columns}
-    extra_fields = {"open_label", "pfs_assessment", "allocation_concealment", "registration", "mdt_dose",
-                    "staging_imaging", "follow_up", "quality_of_life", "randomization", "analysis", "blinding",
-                    "pct_recurrent"}
     praw = prov.attrs["raw"]
     for i, r in _rows(prov):
-        if r["field"] not in tcols | extra_fields:
+        if r["field"] not in tcols | PROVENANCE_EXTRA_FIELDS:
             raise DataError("provenance.csv", int(i) + 2, "field", f"'{r['field']}' is not a column of trials.csv "
-                            f"nor one of {', '.join(sorted(extra_fields))}")
+                            f"nor one of {', '.join(sorted(PROVENANCE_EXTRA_FIELDS))}")
         if re.fullmatch(r"[\d.]+", praw.at[i, "value"]) and not number_in_quote(praw.at[i, "value"], r["quote"]):
             raise DataError("provenance.csv", int(i) + 2, "quote", f"the quote does not contain {r['value']}")
     traw = tr.attrs["raw"]
