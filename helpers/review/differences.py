@@ -144,7 +144,7 @@ def composition_table(card: pd.DataFrame, scenarios: dict[str, pd.DataFrame]) ->
     return pd.DataFrame(rows)
 
 
-def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str, pd.DataFrame]) -> dict[str, str]:
+def scenario_glue_values(review: Review) -> dict[str, str]:
     """The scenario paragraph's values: the broader set's trials and participants, and how
     close it comes to the paper's participants."""
     from helpers.show.text import count, join_words
@@ -157,6 +157,7 @@ def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str
     total = counts["participants"] + n_extra
     unknown = int(extra["n_randomized"].isna().sum())
     names = dict(zip(review.trials["trial_id"], review.trials["trial_name"]))
+    shares = review.provenance[review.provenance["field"] == "pct_recurrent"]
     return {"broader_k": count(len(extra), "randomised MDT comparison"),
             "broader_names": join_words(f"{n} (n = {int(k):,})" if pd.notna(k) else f"{n} (size not reported)"
                                         for n, k in zip(extra["trial_name"], extra["n_randomized"])) or "none",
@@ -165,6 +166,5 @@ def scenario_glue_values(review: Review, card: pd.DataFrame, scenarios: dict[str
             "broader_unknown": count(unknown, "comparison") + (" of unknown size" if unknown else ""),
             "mixed_names": join_words(review.included.loc[review.included["disease_state"] == "mixed", "trial_name"])
             or "none",
-            "majority": join_words(f"{names[t]} ({float(v):g}% recurrent)" for t, v in zip(
-                review.provenance.loc[review.provenance["field"] == "pct_recurrent", "trial_id"],
-                review.provenance.loc[review.provenance["field"] == "pct_recurrent", "value"])) or "none"}
+            "majority": join_words(f"{names[t]} ({float(v):g}% recurrent)"
+                                   for t, v in zip(shares["trial_id"], shares["value"])) or "none"}

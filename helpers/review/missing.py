@@ -91,16 +91,22 @@ INPUT_COLUMNS = ("p_value", "p_sides", "events", "events_mdt", "events_control",
                  "followup_months")
 
 
+def _in_time_rows(review: Review, outcome: str) -> pd.DataFrame:
+    """The outcome rows of ``outcome`` from records before the cut-off."""
+    in_time = review.records.loc[review.records["decision"] == "included", "record_id"]
+    out = review.outcomes
+    return out[(out["outcome"] == outcome) & out["record_id"].isin(in_time)]
+
+
 def imputation_inputs(review: Review, missing: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """One row per missing comparison with what its sources print (the outcome row, from a
     record before the cut-off, that prints the most of ``INPUT_COLUMNS``; the primary row on
     a tie), the arm sizes and the arm the sources favour: the input of ``impute_missing``."""
-    out = review.outcomes[review.outcomes["outcome"] == outcome]
-    in_time = set(review.records.loc[review.records["decision"] == "included", "record_id"])
+    out = _in_time_rows(review, outcome)
     trials = review.trials.set_index("trial_id")
     rows = []
     for _, m in missing.iterrows():
-        mine = out[(out["trial_id"] == m["trial_id"]) & out["record_id"].isin(in_time)]
+        mine = out[out["trial_id"] == m["trial_id"]]
         base = {"trial_id": m["trial_id"], "n_mdt": trials.at[m["trial_id"], "n_mdt"],
                 "n_control": trials.at[m["trial_id"], "n_control"], "favours": m["favours"]}
         if len(mine):
@@ -167,10 +173,10 @@ def assess_missing(review: Review, table: pd.DataFrame, outcome: str, settings=N
     judgement = str(items.loc[items["item"] == "overall", "answer"].iloc[0])
     weaker = ()
     if before is not None:
-        out = review.outcomes[(review.outcomes["outcome"] == outcome) & review.outcomes["hr"].notna()]
+        out = _in_time_rows(review, outcome)
+        out = out[out["hr"].notna()]
         for tid in missing["trial_id"]:
-            hrs = out.loc[out["trial_id"] == tid]
-            for _, r in hrs.iterrows():
+            for _, r in out[out["trial_id"] == tid].iterrows():
                 hr = r["hr"] if r["direction"] != "control_vs_mdt" else 1 / r["hr"]
                 if math.exp(before.beta) < hr:
                     weaker += ((tid, float(hr)),)
