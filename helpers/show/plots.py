@@ -218,6 +218,25 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
     return fig
 
 
+def _funnel_frame(se: np.ndarray):
+    """(fig, ax, top, grid) of a funnel plot: the standard-error axis runs from 0 to ``top``
+    (10% above the largest SE), ``grid`` spans it; call inside ``book_style()``."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    top = max(se.max() * 1.1, 0.05)
+    return fig, ax, top, np.linspace(0, top, 100)
+
+
+def _funnel_axes(ax, top: float, lo: float, hi: float, measure: str, ratios: Sequence[float]) -> None:
+    """Funnel axes: SE inverted from ``top`` to 0, log ``measure`` from ``lo`` to ``hi`` with
+    ticks at the ``ratios`` inside that range, labelled on the ratio scale."""
+    ax.set_ylim(top, 0)
+    ax.set_ylabel("Standard error of log " + measure)
+    ax.set_xlim(lo, hi)
+    ax.set_xticks([t for t in np.log(ratios) if lo <= t <= hi])
+    ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
+    ax.set_xlabel(f"{measure} (log scale)")
+
+
 def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: str = "HR",
                 contours: Sequence[float] = (0.90, 0.95, 0.99)) -> plt.Figure:
     """Funnel plot: log effect against its standard error (inverted axis), with
@@ -226,9 +245,7 @@ def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: st
     se = np.sqrt(res.vi)
     b = float(res.beta)
     with book_style():
-        fig, ax = plt.subplots(figsize=(6.4, 4.4))
-        top = max(se.max() * 1.1, 0.05)
-        grid = np.linspace(0, top, 100)
+        fig, ax, top, grid = _funnel_frame(se)
         shades = ["#f2f2f2", "#e0e0e0", "#c8c8c8"]
         for lev, shade in sorted(zip(contours, shades), reverse=True):
             zc = stats.norm.isf((1 - lev) / 2)
@@ -241,14 +258,8 @@ def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: st
             for x, y, t in zip(res.yi, se, labels):
                 ax.annotate(literal(t), (x, y), xytext=(4, 2), textcoords="offset points", fontsize=7,
                             color=COLORS["muted"])
-        ax.set_ylim(top, 0)
-        ax.set_ylabel("Standard error of log " + measure)
-        ticks = np.log([0.1, 0.2, 0.5, 1, 2, 5])
         lim = max(abs(res.yi - b).max() + 0.2, stats.norm.isf(0.005) * top * 0.9)
-        ax.set_xlim(b - lim, b + lim)
-        ax.set_xticks([t for t in ticks if b - lim <= t <= b + lim])
-        ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
-        ax.set_xlabel(f"{measure} (log scale)")
+        _funnel_axes(ax, top, b - lim, b + lim, measure, (0.1, 0.2, 0.5, 1, 2, 5))
         ax.legend(loc="lower right", fontsize=7, frameon=False)
     return fig
 
@@ -264,9 +275,7 @@ def contour_funnel_plot(res: RMAResult, measure: str = "HR",
     se = np.sqrt(res.vi)
     b = float(res.beta)
     with book_style():
-        fig, ax = plt.subplots(figsize=(6.4, 4.4))
-        top = max(se.max() * 1.1, 0.05)
-        grid = np.linspace(0, top, 100)
+        fig, ax, top, grid = _funnel_frame(se)
         zs = [stats.norm.isf((1 - lev) / 2) for lev in sorted(levels)]
         lim = max(np.abs(res.yi).max() + 0.2, zs[-1] * top * 1.05)
         shades = ["#dcdcdc", "#b8b8b8", "#8c8c8c"]
@@ -281,13 +290,7 @@ def contour_funnel_plot(res: RMAResult, measure: str = "HR",
         ax.axvline(0, color=COLORS["null"], lw=0.8, ls="--")
         ax.axvline(b, color=COLORS["pooled"], lw=1, label="pooled estimate")
         ax.scatter(res.yi, se, s=28, color=COLORS["study"], zorder=3, edgecolor="white", linewidth=0.5)
-        ax.set_ylim(top, 0)
-        ax.set_xlim(-lim, lim)
-        ticks = np.log([0.1, 0.2, 0.5, 1, 2, 5, 10])
-        ax.set_xticks([t for t in ticks if -lim <= t <= lim])
-        ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
-        ax.set_xlabel(f"{measure} (log scale)")
-        ax.set_ylabel("Standard error of log " + measure)
+        _funnel_axes(ax, top, -lim, lim, measure, (0.1, 0.2, 0.5, 1, 2, 5, 10))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
                   title="comparison's own p", title_fontsize=7)
         fig.tight_layout()

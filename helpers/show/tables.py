@@ -3,6 +3,7 @@ download links that carry their data (data: URIs, so they work offline)."""
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import pandas as pd
 
@@ -147,9 +148,10 @@ def imputation_table(table: pd.DataFrame, names: dict) -> pd.DataFrame:
     (percent) without and with the imputed comparisons."""
     def pct(x):
         return "—" if pd.isna(x) else f"{x:.0f}%"
+    z = NormalDist().inv_cdf(0.975)
     return pd.DataFrame({
         "Trial": [names.get(t, t) for t in table["trial_id"]],
-        "HR (95% CI)": [fmt_ratio(math.exp(y), math.exp(y - 1.959963984540054 * se), math.exp(y + 1.959963984540054 * se))
+        "HR (95% CI)": [fmt_ratio(math.exp(y), math.exp(y - z * se), math.exp(y + z * se))
                         for y, se in zip(table["yi"], table["sei"])],
         "How obtained": ["pooled as reported" if m == "pooled" else m for m in table["method"]],
         "Weight, pooled only": [pct(w) for w in table["weight_pooled"]],
