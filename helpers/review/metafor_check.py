@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers.meta.rma import rma
 
-__all__ = ["metafor_agreement", "REFERENCE_JSON"]
+__all__ = ["metafor_agreement", "metafor_glue_values", "REFERENCE_JSON"]
 
 REFERENCE_JSON = Path(__file__).resolve().parents[2] / "tests" / "reference" / "metafor_reference.json"
 FIELDS = ("beta", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "I2", "H2", "QE", "QEp")
@@ -35,3 +35,11 @@ def metafor_agreement(path: Path = REFERENCE_JSON) -> dict:
             "n_models": len(ref["fits"]), "max_rel_diff": worst, "worst": worst_at,
             "methods": sorted({c["method"] for c in ref["fits"].values()}),
             "tests": sorted({c["test"] for c in ref["fits"].values()})}
+
+
+def metafor_glue_values(path: Path = REFERENCE_JSON) -> dict[str, str]:
+    """``metafor_agreement`` in words for the reproducibility page."""
+    v = metafor_agreement(path)
+    return {"n_values": f"{v['n_values']:,}", "n_models": str(v["n_models"]), "max": f"{v['max_rel_diff']:.1e}",
+            "metafor": v["metafor_version"], "R": v["R_version"], "methods": ", ".join(v["methods"]),
+            "tests": ", ".join(v["tests"])}

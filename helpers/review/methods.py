@@ -2,7 +2,9 @@
 and its risk-of-bias figures."""
 from __future__ import annotations
 
+from helpers.review.labels import reader_labels
 from helpers.review.settings import SETTINGS, AnalysisSettings
+from helpers.show.text import count, join_words
 
 __all__ = ["methods_glue_values", "rob_figures"]
 
@@ -15,6 +17,7 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
     s = settings
     paper = review.paper_reported.set_index("analysis_id")
     multi = review.included.groupby("trial_group").filter(lambda g: len(g) > 1)
+    groups = reader_labels(review)
     return {
         "primary": s.describe(), "level": f"{s.level:g}%",
         "others": "; ".join(s.describe(m, t) for m, t in s.sensitivity_models),
@@ -27,7 +30,8 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
         "min_k": str(s.min_k_small_study), "add": f"{s.or_add:g}", "to": s.or_to,
         "cutoff": paper.at["search_cutoff", "finding"], "months": f"{s.absolute_months:g}",
         "metafor": metafor_agreement()["metafor_version"],
-        "cohorts": "; ".join(f"{grp}: {len(g)} comparisons" for grp, g in multi.groupby("trial_group")) or "none here",
+        "cohorts": join_words([f"{groups.group(grp)} ({count(len(g), 'comparison')})"
+                               for grp, g in multi.groupby("trial_group")]) or "none here",
     }
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers.review.counts import review_counts
 from helpers.review.data import Review, load_review
+from helpers.review.labels import ReaderLabels, reader_labels
 from helpers.review.efficacy import EfficacyReport, efficacy_report
 from helpers.review.differences import scenario_scorecards
 from helpers.review.paths import book_root, data_dir, data_fingerprint, inputs_fingerprint
@@ -42,6 +43,7 @@ class Results:
     scorecard: pd.DataFrame
     built_from: dict
     scenarios: dict[str, pd.DataFrame]   # the scorecard under the differences page's scenarios
+    labels: ReaderLabels                 # codes of data/ → reader words (records, trials, groups)
 
 
 def _commit(root: Path) -> str:
@@ -66,7 +68,7 @@ def build_results(data: str | Path | None = None, settings: AnalysisSettings = S
                    {oc: eff[oc].missing.table for oc in OUTCOMES}, subgroups,
                    {g: pool_safety(review, g, settings) for g in GRADES}, scorecard(review, settings, {oc: rep.table for oc, rep in eff.items()}),
                    {"data_sha256": data_fingerprint(folder), "commit": _commit(root)},
-                   scenario_scorecards(review, settings))
+                   scenario_scorecards(review, settings), reader_labels(review))
 
 
 def load_results(root: str | Path | None = None) -> Results:
@@ -168,4 +170,49 @@ def landing_glue_values(res: Results) -> dict[str, str]:
         m = res.missing[oc]
         v[f"{oc}_missing"] = count(len(m), "included comparison")
     v["ae_sentence"] = safety_glue_values(res.safety, len(res.review.included))["or2_sentence"]
-    return v
+    return v | _summary_values(res, paper)
+
+
+def _summary_values(res: Results, paper: pd.DataFrame) -> dict[str, str]:
+    """The plain-language summary (GRADE's wording, about 100 words) and the limitations box,
+    every number from the results."""
+    from helpers.review.grade import grade_wording_for
+    from helpers.review.efficacy import OUTCOME_PHRASES
+    from helpers.show.text import count, fmt_ratio, join_words
+
+    c, included = res.counts, res.review.included
+    sentences, limits = [], {}
+    for oc, rep in res.efficacy.items():
+        r = rep.res
+        hr, lb, ub = math.exp(r.beta), math.exp(r.ci_lb), math.exp(r.ci_ub)
+        level = rep.certainty
+        sentences.append(f"{grade_wording_for(level, hr, lb, ub, OUTCOME_PHRASES[oc])} (hazard ratio "
+                         f"{fmt_ratio(hr, lb, ub)}; {count(r.k, 'comparison')}, {level} certainty).")
+        limits[oc] = f"{len(res.missing[oc])} of {len(included)}"
+    g2 = res.safety[">=2"]
+    harms = (f"Harms were reported per arm by {count(len(g2.usable), 'trial', words=True)} only, so the evidence "
+             "on grade 2 or worse adverse events is very uncertain." if len(g2.usable) < 2 else
+             f"Grade 2 or worse adverse events were reported per arm by {count(len(g2.usable), 'trial')}.")
+    target = int(paper.at["participants_included", "estimate"])
+    share = 100 * c["participants"] / target
+    tiers = res.review.records.loc[res.review.records["decision"] == "included", "source_tier"]
+    by_tier = tiers.value_counts()
+    tier_words = {"abstract": ("abstract or journal page", "abstracts or journal pages"),
+                  "news": ("news report", "news reports"), "congress": ("congress report", "congress reports"),
+                  "registry": ("registry entry", "registry entries"), "review": ("review", "reviews")}
+    read_as = [count(int(n), *tier_words.get(t, (t, t + "s"))) for t, n in by_tier.items()]
+    return {
+        "plain_summary": (f"This book pooled the randomised trials that compared adding metastasis-directed therapy "
+                          f"(MDT) to standard care with standard care alone in people with a few metastases: "
+                          f"{count(c['comparisons_included'], 'comparison')} from {count(c['trials_included'], 'trial')}, "
+                          f"{c['participants']:,} participants. " + " ".join(sentences) + " " + harms
+                          + f" Of the {len(included)} comparisons, {len(res.missing['OS'])} published no usable "
+                          f"overall-survival result and {len(res.missing['PFS'])} no usable progression-free "
+                          "result; the certainty counts them."),
+        "limit_sources": (f"Only public sources were read, never a full text or a protocol: the {len(tiers)} "
+                          f"records used are {join_words(read_as)}."),
+        "limit_missing": (f"No poolable result: progression-free survival in {limits['PFS']} included comparisons, "
+                          f"overall survival in {limits['OS']}."),
+        "limit_participants": (f"{c['participants']:,} participants in the included comparisons, "
+                               f"{share:.0f}% of the paper's {target:,}; the paper's list of trials is not public."),
+    }

@@ -13,7 +13,9 @@ from helpers.review.data import Review
 from helpers.meta.effects import escalc_or
 from helpers.meta.mh import MHResult, rma_mh, rma_peto
 from helpers.meta.rma import NotEstimable, RMAResult, rma
+from helpers.review.labels import reader_labels
 from helpers.review.settings import SETTINGS, AnalysisSettings
+from helpers.show.labels import source
 
 __all__ = ["ae_table", "SafetyResult", "pool_safety", "nnt_text", "GRADES", "one_or", "safety_glue_values", "deaths_table",
            "quality_of_life_table"]
@@ -185,10 +187,11 @@ def deaths_table(review: Review) -> pd.DataFrame:
     ae = review.adverse_events
     deaths = ae[(ae["grade"] == "5") & ae["trial_id"].isin(review.included["trial_id"])]
     names = review.trials.set_index("trial_id")["trial_name"]
+    records = reader_labels(review).records
     return pd.DataFrame({"Trial": [names[t] for t in deaths["trial_id"]],
                          "MDT": deaths["events_mdt"].astype("string").fillna("not reported"),
                          "Control": deaths["events_control"].astype("string").fillna("not reported"),
-                         "Source": deaths["record_id"], "Quote": deaths["quote"]})
+                         "Source": [source(r, records) for r in deaths["record_id"]], "Quote": deaths["quote"]})
 
 
 def quality_of_life_table(review: Review) -> pd.DataFrame:

@@ -3,12 +3,16 @@
 still without results."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.hazard_ratios import first_publication
+from helpers.review.labels import reader_labels
+from helpers.show.labels import label
 
-__all__ = ["search_glue_values", "search_log_table", "record_tables", "characteristics_table", "ongoing_table"]
+__all__ = ["search_glue_values", "search_log_table", "search_log_download", "record_tables", "characteristics_table", "ongoing_table"]
 
 
 def search_glue_values(review: Review) -> dict[str, str]:
@@ -22,10 +26,29 @@ def search_glue_values(review: Review) -> dict[str, str]:
             "paper_records": str(int(paper.at["records_included", "estimate"]))}
 
 
+def _pass_words(note: str) -> str:
+    """"[pass_a2] ..." → "[extractor A, round 2] ...": the extraction pass in reader words."""
+    def word(m):
+        rnd = f", round {m.group(2)}" if m.group(2) else ""
+        return f"extractor {m.group(1).upper()}{rnd}"
+    return re.sub(r"\bpass_([ab])(\d?)\b", word, note)
+
+
 def search_log_table(review: Review, rows: int = 25) -> pd.DataFrame:
-    """The first ``rows`` queries of the search log, notes cut to 120 characters."""
+    """The first ``rows`` queries of the search log for readers, notes cut to 120 characters
+    (the hit count is capped at 8 by the search library)."""
+    log = review.search_log.head(rows)
+    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Query": log["query"],
+                         "Hits (at most 8)": log["n_hits"], "Used": log["useful"],
+                         "Notes": log["notes"].fillna("").map(_pass_words).str.slice(0, 120)})
+
+
+def search_log_download(review: Review) -> pd.DataFrame:
+    """The whole search log with reader column names (for the CSV download)."""
     log = review.search_log
-    return log.assign(notes=log["notes"].fillna("").str.slice(0, 120)).head(rows)
+    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Corpus": log["corpus"], "Query": log["query"],
+                         "Hits (at most 8)": log["n_hits"], "Used": log["useful"],
+                         "Notes": log["notes"].fillna("").map(_pass_words)})
 
 
 def _record_ref(r: dict, cited: set) -> str:
@@ -43,20 +66,23 @@ def record_tables(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
     MyST citation roles (show them with ``markdown_table``)."""
     rec, out = review.records, review.outcomes
     inc = rec[rec["decision"] == "included"]
+    names = reader_labels(review)
     roles = {rid: ", ".join(sorted({f"{o} ({'primary' if p == 'yes' else 'other'})" for o, p in zip(g["outcome"], g["primary"])}))
              for rid, g in out.groupby("record_id")}
     cited = set(out.loc[(out["primary"] == "yes") & out["trial_id"].isin(review.included["trial_id"]), "record_id"])
     inc_table = pd.DataFrame({"Record": [_record_ref(r, cited) for r in inc.to_dict("records")],
-                              "Trial": inc["trial_group"], "Type": inc["record_type"], "Read as": inc["source_tier"],
+                              "Trial": inc["trial_group"].map(names.group), "Type": inc["record_type"], "Read as": inc["source_tier"],
                               "Role": [roles.get(r, "design facts") for r in inc["record_id"]]})
     exc = rec[rec["decision"] == "excluded"]
     exc_table = pd.DataFrame({"Record": [_record_ref(r, cited) for r in exc.to_dict("records")], "Title": exc["title"],
-                              "Trial": exc["trial_group"], "Reason": exc["exclusion_reason"]})
+                              "Trial": exc["trial_group"].map(names.group), "Reason": exc["exclusion_reason"].map(names.words)})
     return inc_table, exc_table
 
 
-def characteristics_table(review: Review) -> pd.DataFrame:
-    """Characteristics of the included comparisons, with design facts from provenance."""
+def characteristics_table(review: Review, part: str = "all") -> pd.DataFrame:
+    """Characteristics of the included comparisons, with design facts from provenance.
+    ``part="design"`` and ``part="treatment"`` give the two halves a page column holds;
+    ``"all"`` every column (the CSV download)."""
     inc, prov = review.included, review.provenance
 
     def fact(tid, field):
@@ -68,16 +94,19 @@ def characteristics_table(review: Review) -> pd.DataFrame:
         return f"{show[0]} ({show[1]}/{show[2]})"
     first = first_publication(review)
     ids = list(inc["trial_id"])
-    return pd.DataFrame({
-        "Trial": inc["trial_name"], "First published": [str(first.get(t, "—"))[:4] for t in ids],
-        "Phase": inc["phase"].fillna("not reported"), "Cancer": inc["cancer_type"],
-        "n (MDT/control)": [size(t) for _, t in inc.iterrows()], "Control arm": inc["control_arm"],
-        "Systemic therapy": inc["systemic_therapy"], "MDT": inc["mdt_modality"],
-        "MDT dose": [fact(t, "mdt_dose") for t in ids], "Timing": inc["timing"].fillna("n/a"),
-        "Disease state": inc["disease_state"].str.replace("_", " "),
-        "Max lesions": inc["max_lesions"].astype("string").fillna("not reported"),
-        "Staging imaging": [fact(t, "staging_imaging") for t in ids], "Follow-up": [fact(t, "follow_up") for t in ids],
-    })
+    design = {"First published": [str(first.get(t, "—"))[:4] for t in ids],
+              "Phase": inc["phase"].fillna("not reported"), "Cancer": inc["cancer_type"],
+              "n (MDT/control)": [size(t) for _, t in inc.iterrows()], "Control arm": inc["control_arm"],
+              "Systemic therapy": inc["systemic_therapy"]}
+    treatment = {"MDT": inc["mdt_modality"], "MDT dose": [fact(t, "mdt_dose") for t in ids],
+                 "Timing": inc["timing"].map(label, na_action="ignore").fillna("n/a"), "Disease state": inc["disease_state"].map(label, na_action="ignore"),
+                 "Max lesions": inc["max_lesions"].astype("string").fillna("not reported"),
+                 "Staging imaging": [fact(t, "staging_imaging") for t in ids],
+                 "Follow-up": [fact(t, "follow_up") for t in ids]}
+    parts = {"design": design, "treatment": treatment, "all": design | treatment}
+    if part not in parts:
+        raise ValueError("part must be 'design', 'treatment' or 'all'")
+    return pd.DataFrame({"Trial": inc["trial_name"], **parts[part]})
 
 
 def ongoing_table(review: Review) -> pd.DataFrame:

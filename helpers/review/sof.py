@@ -8,12 +8,12 @@ import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.efficacy import OUTCOME_PHRASES, efficacy_report
-from helpers.review.efficacy import absolute_sentence
+from helpers.review.efficacy import absolute_brief, absolute_sentence
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
 from helpers.review.safety import SafetyResult, pool_safety
 
-__all__ = ["summary_of_findings", "JUDGEMENT_LEVELS"]
+__all__ = ["summary_of_findings", "landing_summary", "JUDGEMENT_LEVELS"]
 
 JUDGEMENT_LEVELS = {"not serious": 0, "serious": 1, "very serious": 2}
 
@@ -74,3 +74,32 @@ def _compare(outcome, computed, judged) -> list[dict]:
                     "Why (computed)": why_c, "Judged": ["not serious", "serious", "very serious"][j],
                     "Why (judged)": why_j, "Agree": "yes" if c == j else "NO — check the judgement"})
     return out
+
+
+_MARKS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def landing_summary(review: Review, reports: dict, safety: SafetyResult) -> tuple[pd.DataFrame, list[str]]:
+    """The landing page's GRADE summary of findings (Cochrane's layout): outcome; comparisons
+    (participants); relative effect; absolute effect per 1,000 with its named baseline;
+    certainty (the reviewers' judgement) with a footnote for every downgraded domain; and the
+    GRADE plain-language statement. Returns (table, footnotes "a. …")."""
+    sof, _ = summary_of_findings(review, reports, safety)
+    brief = [absolute_brief(reports[oc]) for oc in ("PFS", "OS")]
+    outcomes = ["PFS", "OS", "AE grade >=2"][:len(sof)]
+    notes, rows = [], []
+    for oc, row in zip(outcomes, sof.to_dict("records")):
+        marks = []
+        for d, (level, why) in _judged(review, oc).items():
+            if level:
+                mark = _MARKS[len(notes)]
+                marks.append(mark)
+                notes.append(f"{mark}. {row['Outcome'].capitalize()}, {d}: downgraded "
+                             f"{'one level' if level == 1 else 'two levels'} ({why}).")
+        rows.append({"Outcome": row["Outcome"].capitalize(), "Comparisons (participants)": row["Comparisons (participants)"],
+                     "Relative effect (95% CI)": row["Relative effect (95% CI)"],
+                     "Absolute effect per 1,000 (baseline)": (brief[outcomes.index(oc)] if oc in ("PFS", "OS") else
+                                                              row["Absolute effect (control baseline per cancer group)"]),
+                     "Certainty": row["Certainty (judged)"] + (f" ({', '.join(marks)})" if marks else ""),
+                     "What it means": row["Plain language"] + "."})
+    return pd.DataFrame(rows), notes

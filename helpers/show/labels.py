@@ -2,7 +2,7 @@
 code name reaches a page."""
 from __future__ import annotations
 
-__all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "label"]
+__all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "Link", "label", "source"]
 
 DERIVATIONS = {
     "reported": "HR and CI as reported",
@@ -25,3 +25,46 @@ def label(code: object) -> str:
     lose their underscores, so no snake_case identifier reaches a page."""
     text = "" if code is None else str(code)
     return FACTORS.get(text) or LEVELS.get(text) or text.replace("_", " ")
+
+
+class Link:
+    """A cell that reads as ``text`` (then ``after``, unlinked) and links to ``url``:
+    ``html_table`` writes it as an anchor (``str()`` is the escaped HTML), a CSV file as
+    ``plain``, the words alone."""
+
+    __slots__ = ("text", "url", "after")
+
+    def __init__(self, text: str, url: str | None = None, after: str = ""):
+        self.text, self.url, self.after = str(text), url, after
+
+    @property
+    def plain(self) -> str:
+        return self.text + self.after
+
+    def __str__(self) -> str:
+        import html
+
+        tail = html.escape(self.after)
+        if not self.url:
+            return html.escape(self.text) + tail
+        return f'<a href="{html.escape(self.url, quote=True)}">{html.escape(self.text)}</a>{tail}'
+
+    __html__ = __str__
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Link) and (self.text, self.url, self.after) == (other.text, other.url, other.after)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.url, self.after))
+
+    def __repr__(self) -> str:
+        return f"Link({self.text!r}, {self.url!r}, {self.after!r})"
+
+
+def source(record_id, records: dict) -> "Link | str":
+    """The reader's citation of a record id, linked: ``records`` maps record id → (citation,
+    address) (``helpers.review.labels.ReaderLabels.records``); no record gives "—"."""
+    if not isinstance(record_id, str) or not record_id:
+        return "\u2014"
+    text, url = records.get(record_id, (record_id.replace("_", " "), None))
+    return Link(text, url)

@@ -7,10 +7,10 @@ from statistics import NormalDist
 
 import pandas as pd
 
-from helpers.show.labels import DERIVATIONS, label
+from helpers.show.labels import DERIVATIONS, Link, label, source
 from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio, fmt_test_p
 
-__all__ = ["imputation_table", "rob_me_table", "csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
+__all__ = ["folded", "imputation_table", "rob_me_table", "csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
            "sensitivity_table", "leave_one_out_table", "missing_evidence_table", "scorecard_table", "subgroup_table",
            "safety_summary_table", "adverse_event_table"]
 
@@ -22,7 +22,8 @@ def csv_download_link(df, filename: str, text: str = "Download this table as CSV
 
     from IPython.display import HTML
 
-    payload = base64.b64encode(df.to_csv(index=False).encode("utf-8")).decode("ascii")
+    plain = df.map(lambda x: x.plain if isinstance(x, Link) else x)
+    payload = base64.b64encode(plain.to_csv(index=False).encode("utf-8")).decode("ascii")
     return HTML(f'<a download="{html.escape(filename)}" href="data:text/csv;charset=utf-8;base64,{payload}">'
                 f"{html.escape(text)}</a>")
 
@@ -37,6 +38,17 @@ def html_table(df, caption: str | None = None):
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def folded(df, summary: str, css_class: str = ""):
+    """A table folded under a one-line summary (an HTML ``details`` element), for long
+    reference lists a reader opens only when needed."""
+    import html
+
+    from IPython.display import HTML
+
+    cls = f' class="{html.escape(css_class)}"' if css_class else ""
+    return HTML(f"<details{cls}><summary>{html.escape(summary)}</summary>{html_table(df).to_html()}</details>")
 
 
 def zip_download_link(folder, filename: str, text: str):
@@ -71,9 +83,13 @@ def markdown_table(df) -> str:
     return "\n".join([head, rule, *body])
 
 
-def comparisons_table(t: pd.DataFrame) -> pd.DataFrame:
+def comparisons_table(t: pd.DataFrame, records: dict | None = None, full: bool = False) -> pd.DataFrame:
     """The table of comparisons a reader checks (one row of a hazard-ratio table each): as
-    printed, how used, where from."""
+    printed, how used, where from. ``records`` maps record id → (citation, address) (the review's
+    label map), so the source reads "Harrow 2022, Int J Radiat Oncol Biol Phys", linked.
+    ``full=True`` adds the trial characteristics (for the CSV download; the page keeps to the
+    columns that fit its text column)."""
+    records = records or {}
 
     def printed(r):
         if pd.isna(r["hr_printed"]):
@@ -89,17 +105,26 @@ def comparisons_table(t: pd.DataFrame) -> pd.DataFrame:
         unit = r["median_unit"] if isinstance(r["median_unit"], str) else ""
         return f"{fmt_num(r['median_mdt'], 1)} vs {fmt_num(r['median_control'], 1)} {unit}".strip()
 
+    sources = [source(r, records) for r in t["record_id"]]
+    tiers = [label(x) if isinstance(x, str) else "" for x in t["source_tier"]]
+    characteristics = {
+        "Cancer": t["cancer_group"], "Control arm": t["control_arm"], "Systemic therapy": t["systemic_therapy"],
+        "Timing": t["timing"].map(label, na_action="ignore").fillna("n/a (oligoprogression)"), "Disease state": t["disease_state"].map(label),
+    } if full else {}
     return pd.DataFrame({
-        "Trial": t["trial"], "Cancer": t["cancer_group"], "Control arm": t["control_arm"],
-        "Systemic therapy": t["systemic_therapy"], "Timing": t["timing"].fillna("n/a (oligoprogression)"),
-        "Disease state": t["disease_state"].map(label), "n": t["n"].astype("string").fillna("not reported"),
+        "Trial": t["trial"], **characteristics, "n": t["n"].astype("string").fillna("not reported"),
         "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
-        "Median MDT vs control": [medians(r) for _, r in t.iterrows()],
+        "Medians, MDT vs control": [medians(r) for _, r in t.iterrows()],
         "HR used (95% CI)": [fmt_ratio(h, l, u) if e else "not estimable"
                              for h, l, u, e in zip(t["hr"], t["ci_lb"], t["ci_ub"], t["estimable"])],
         "How obtained": [DERIVATIONS[d] + (f" ({n})" if n else "") for d, n in zip(t["derivation"], t["note"])],
-        "Source": [f"{r} ({tier})" for r, tier in zip(t["record_id"], t["source_tier"])],
+        "Source (read as)": [_with_note(s, tier) for s, tier in zip(sources, tiers)],
     })
+
+
+def _with_note(link, note: str):
+    """A linked source followed by a plain note, as one cell."""
+    return Link(link.text, link.url, after=f" ({note})" if note else "") if isinstance(link, Link) else link
 
 
 def _ratio_or_not(hr, lb, ub, estimable=True) -> str:
@@ -231,7 +256,8 @@ def safety_summary_table(pooled: dict, grade_labels: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str = ">=2") -> pd.DataFrame:
+def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str = ">=2",
+                        records: dict | None = None) -> pd.DataFrame:
     """Per-trial adverse-event counts per arm, "not reported" where a source is silent (rows
     not reported are kept only for ``keep_unreported``)."""
     rows = []
@@ -241,5 +267,5 @@ def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str =
                 continue
             rows.append({"Grade": grade_labels[g], "Trial": t["trial"], "Status": t["status"],
                          "MDT": _arm(t["ai"], t["n1i"], t["pct_mdt"]), "Control": _arm(t["ci"], t["n2i"], t["pct_control"]),
-                         "How": t["how"], "Source": t["record_id"] or "—"})
+                         "How": t["how"], "Source": source(t["record_id"], records or {})})
     return pd.DataFrame(rows)

@@ -1,0 +1,127 @@
+"""Reader labels built from the data: a record id becomes "Harrow 2022, Int J Radiat Oncol Biol
+Phys" with a link, a trial id becomes the trial's name, a trial group its reader name. One map,
+built once per review and passed to ``helpers.show``, so no code name reaches a page."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .data import Review
+
+__all__ = ["ReaderLabels", "reader_labels", "record_citation", "record_url"]
+
+_INITIALS = re.compile(r"^[A-Z][A-Z-]{0,3}$")          # "DA", "SJ", "C": a person's initials
+_CODE = re.compile(r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])")   # a snake_case code in text
+_NOT_SHOWN = re.compile(r"not visible|not shown|inferred|mirror|copy|\bvia\b|-style", re.I)
+
+
+def _who(authors: object) -> str:
+    """The first author's surname ("Palma DA et al." → "Palma"), or the group or outlet that
+    published the record ("(ARTO investigators)" → "ARTO investigators")."""
+    text = str(authors).strip() if isinstance(authors, str) else ""
+    if not text:
+        return "Unknown author"
+    if text.startswith("("):
+        text = text[1:].split(")")[0]
+    text = re.split(r"[;(]", text)[0].replace(" et al.", "").strip().rstrip(",")
+    first = text.split(",")[0].strip()
+    words = first.split()
+    surname = []
+    for w in words:
+        if surname and _INITIALS.match(w):
+            break
+        surname.append(w)
+    return " ".join(surname) or first
+
+
+def _venue(journal: object) -> str:
+    """The journal's abbreviation without volume, supplement or a note on how it was seen;
+    empty when the source does not show it."""
+    text = str(journal).strip() if isinstance(journal, str) else ""
+    if not text or text.startswith("(") or _NOT_SHOWN.search(text):
+        return ""
+    return re.split(r"[(;/]|\s\d", text)[0].strip()
+
+
+def record_citation(rec: dict) -> str:
+    """"Harrow 2022, Int J Radiat Oncol Biol Phys": first author (or group) and year, then the
+    journal when the source shows it and it is not the author's own name."""
+    who = _who(rec.get("authors"))
+    year = rec.get("year")
+    year = str(int(float(year))) if year is not None and not pd.isna(year) else "undated"
+    venue = _venue(rec.get("journal"))
+    who = re.sub(r"\s+(?:19|20)\d\d$", "", who)
+    if _NOT_SHOWN.search(who) or who.lower().startswith(("review:", "news on")):
+        who = venue or "Unsigned record"
+    if venue and venue.lower() not in who.lower():
+        return f"{who} {year}, {venue}"
+    return f"{who} {year}"
+
+
+def record_url(rec: dict) -> str | None:
+    """The record's DOI page, else its PubMed page, else the address the extractors read."""
+    doi, pmid, url = rec.get("doi"), rec.get("pmid"), rec.get("url")
+    if isinstance(doi, str) and doi.strip():
+        return f"https://doi.org/{doi.strip()}"
+    if pmid is not None and not pd.isna(pmid) and str(pmid).strip():
+        return f"https://pubmed.ncbi.nlm.nih.gov/{str(pmid).strip()}/"
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
+@dataclass(frozen=True)
+class ReaderLabels:
+    """Codes of this review's data → reader words.
+
+    ``records``: record id → (citation, address or None); ``trials``: trial id → trial name;
+    ``groups``: trial group → the name of its first trial, without the subgroup suffix."""
+
+    records: dict = field(default_factory=dict)
+    trials: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+
+    def citation(self, record_id) -> str:
+        """Reader words for a record id ("—" when there is none)."""
+        if record_id is None or (not isinstance(record_id, str) and pd.isna(record_id)):
+            return "\u2014"
+        return self.records.get(record_id, (str(record_id).replace("_", " "), None))[0]
+
+    def url(self, record_id) -> str | None:
+        """The address of a record, or None."""
+        return self.records.get(record_id, (None, None))[1] if isinstance(record_id, str) else None
+
+    def words(self, text) -> str:
+        """``text`` with every code in it (record id, trial id, trial group) turned into reader
+        words; an unknown code "name_2025_..." reads "Name 2025"."""
+        if not isinstance(text, str):
+            return text
+        return _CODE.sub(self._word, text)
+
+    def _word(self, m: re.Match) -> str:
+        code = m.group(0)
+        if code in self.records:
+            return self.records[code][0]
+        if code in self.trials:
+            return self.trials[code]
+        if code in self.groups:
+            return self.groups[code]
+        author_year = re.match(r"([a-z]+)_((?:19|20)\d\d)(?:_|$)", code)
+        return f"{author_year.group(1).capitalize()} {author_year.group(2)}" if author_year else code.replace("_", " ")
+
+    def trial(self, trial_id) -> str:
+        return self.trials.get(trial_id, str(trial_id).replace("_", " "))
+
+    def group(self, trial_group) -> str:
+        return self.groups.get(trial_group, str(trial_group).replace("_", " "))
+
+
+def reader_labels(review: Review) -> ReaderLabels:
+    """The label map of ``review``, built from ``records.csv`` and ``trials.csv``."""
+    records = {r["record_id"]: (record_citation(r), record_url(r)) for r in review.records.to_dict("records")}
+    trials = dict(zip(review.trials["trial_id"], review.trials["trial_name"]))
+    groups = {}
+    for g, name in zip(review.trials["trial_group"], review.trials["trial_name"]):
+        short = re.split(r"\s+-\s+", re.sub(r"\s*\((?:[^()]*)\)$", "", str(name)))[0].strip()
+        groups.setdefault(g, short or str(name))
+    return ReaderLabels(records=records, trials=trials, groups=groups)
