@@ -449,8 +449,12 @@ class BayesMeta:
 
     @cached_property
     def moments(self) -> pd.DataFrame:
-        """Posterior mean and sd of tau, mu and theta (inf where the moment does not exist:
-        heavy-tailed posteriors of tau, e.g. a uniform prior with few studies)."""
+        """Posterior mean and sd of tau, mu and theta.  Where a moment does not exist (the
+        heavy tail of p(tau | y) under a uniform prior with few studies: E[tau] needs a tail
+        faster than tau^-2, E[tau²] faster than tau^-3) the sd, or the mean of tau, is inf and
+        the mean of theta (then not absolutely integrable) NaN; with a flat prior on mu the
+        sd of mu needs E[tau²] too.  Existence is judged numerically: the moment's integrand
+        must have decayed at the end of the quadrature range."""
         et, et2 = self._tail_moment(1), self._tail_moment(2)
         emu = float(self._mix_w @ self._m) / float(self._mix_w.sum())
         var_m = float(self._mix_w @ (self._m - emu) ** 2) / float(self._mix_w.sum())
@@ -467,7 +471,9 @@ class BayesMeta:
     @cached_property
     def summary(self) -> pd.DataFrame:
         """bayesmeta's summary: rows ``mode, median, mean, sd, 95% lower, 95% upper``,
-        columns ``tau, mu, theta``; the 95 % limits are the shortest intervals."""
+        columns ``tau, mu, theta`` (scale of y); the 95 % limits are the shortest intervals,
+        as bayesmeta's (``post_interval(method="central")`` for equal tails); mean and sd
+        as :attr:`moments` (inf/NaN where they do not exist)."""
         mom = self.moments
         rows = {}
         for par in PARAMETERS:
