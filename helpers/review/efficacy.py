@@ -220,19 +220,21 @@ def absolute_sentence(rep: EfficacyReport) -> str:
 
 
 def absolute_brief(rep: EfficacyReport) -> str:
-    """The absolute effects in a table cell: per cancer group, control vs MDT per 1,000 at the
-    landmark, the difference with its CI, and the baseline's source (the control arms' median)."""
+    """The absolute effects in a table cell, per cancer group: control → MDT per 1,000 at the
+    landmark (the difference and its CI), with the number of trials whose control-arm median
+    is the baseline."""
     from helpers.show.text import count, join_words
 
-    alive = "without progression" if rep.outcome == "PFS" else "alive"
-    parts = [f"{GROUP_WORDS.get(a['cancer_group'], a['cancer_group'])}: {1000 * a['control']:.0f} vs "
-             f"{1000 * a['mdt']:.0f} per 1,000 {alive} at {a['months']:g} months ({a['per_1000']:+.0f}, "
-             f"{rep.settings.level:g}% CI {a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f}); baseline: "
-             f"control-arm median {fmt_num(a['median_months'], 1)} months in {count(len(a['sources']), 'trial')}"
+    parts = [f"{GROUP_WORDS.get(a['cancer_group'], a['cancer_group'])} ({count(len(a['sources']), 'trial')}): "
+             f"{1000 * a['control']:.0f} → {1000 * a['mdt']:.0f} ({a['per_1000']:+.0f}; "
+             f"{a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})"
              for _, a in rep.absolute.iterrows()]
     none = [GROUP_WORDS.get(g, g) for g in rep.baseline.loc[rep.baseline["median_months"].isna(), "cancer_group"]]
-    text = "; ".join(parts) + "." if parts else "No pooled comparison prints a control-arm median."
-    return text + (f" Not estimable for {join_words(none)} (no control-arm median printed)." if none else "")
+    what = "without progression" if rep.outcome == "PFS" else "alive"
+    months = f"{rep.settings.absolute_months:g}"
+    text = (f"Per 1,000 {what} at {months} months, control → MDT (difference; {rep.settings.level:g}% CI): "
+            + "; ".join(parts) + "." if parts else "No pooled comparison prints a control-arm median.")
+    return text + (f" None for {join_words(none)} (no control-arm median)." if none else "")
 
 
 def robustness_sentence(rep: EfficacyReport) -> str:

@@ -91,17 +91,19 @@ class ReaderLabels:
         """The address of a record, or None."""
         return self.records.get(record_id, (None, None))[1] if isinstance(record_id, str) else None
 
-    def words(self, text) -> str:
+    def words(self, text, link: bool = False) -> str:
         """``text`` with every code in it (record id, trial id, trial group) turned into reader
-        words; an unknown code "name_2025_..." reads "Name 2025"."""
+        words; an unknown code "name_2025_..." reads "Name 2025". ``link=True`` writes a record
+        as a Markdown link to its address."""
         if not isinstance(text, str):
             return text
-        return _CODE.sub(self._word, text)
+        return _CODE.sub(lambda m: self._word(m, link), text)
 
-    def _word(self, m: re.Match) -> str:
+    def _word(self, m: re.Match, link: bool = False) -> str:
         code = m.group(0)
         if code in self.records:
-            return self.records[code][0]
+            text, url = self.records[code]
+            return f"[{text}]({url})" if link and url else text
         if code in self.trials:
             return self.trials[code]
         if code in self.groups:

@@ -21,7 +21,7 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
     return {
         "primary": s.describe(), "level": f"{s.level:g}%",
         "others": "; ".join(s.describe(m, t) for m, t in s.sensitivity_models),
-        "pi": ("t distribution with k − 2 degrees of freedom (Higgins, Thompson and Spiegelhalter 2009; metafor's "
+        "pi": ("t distribution with k − 2 degrees of freedom (metafor's "
                "pi.type \"riley\")" if s.pi == "riley"
                else "metafor's predict(): normal, or t with k − 1 df under the Knapp–Hartung tests"),
         "subgroup_test": "separate-τ² (R meta, RevMan)" if s.subgroup_test == "separate_tau2"

@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.hazard_ratios import first_publication
-from helpers.review.labels import reader_labels
+from helpers.review.labels import reader_labels, record_citation, record_url
 from helpers.show.labels import label
 
 __all__ = ["search_glue_values", "search_log_table", "search_log_download", "record_tables", "characteristics_table", "ongoing_table"]
@@ -52,13 +52,16 @@ def search_log_download(review: Review) -> pd.DataFrame:
 
 
 def _record_ref(r: dict, cited: set) -> str:
-    """A citation role for the sources of pooled estimates; a linked author-year otherwise
-    (sphinxcontrib-bibtex re-formats every citation on every build, so citations are kept to those
-    that matter)."""
+    """A citation role for the sources of pooled estimates; otherwise the reader's citation
+    linked to the DOI, PubMed or the page read, marked when that page is a mirror copy
+    (sphinxcontrib-bibtex re-formats every citation on every build, so citations are kept to
+    those that matter)."""
     if r["record_id"] in cited:
         return f"{{cite:t}}`{r['record_id']}`"
-    year = r["year"] if pd.notna(r["year"]) else "n.d."
-    return f"[{r['authors']}, {year}]({r['url']})" if isinstance(r["url"], str) else f"{r['authors']} (no address)"
+    text, url = record_citation(r), record_url(r)
+    mirror = any(isinstance(r.get(c), str) and re.search(r"mirror|copy", r[c], re.I) for c in ("authors", "journal"))
+    text += " (mirror copy)" if mirror and url == r.get("url") else ""
+    return f"[{text}]({url})" if url else f"{text} (no address)"
 
 
 def record_tables(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -75,7 +78,7 @@ def record_tables(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
                               "Role": [roles.get(r, "design facts") for r in inc["record_id"]]})
     exc = rec[rec["decision"] == "excluded"]
     exc_table = pd.DataFrame({"Record": [_record_ref(r, cited) for r in exc.to_dict("records")], "Title": exc["title"],
-                              "Trial": exc["trial_group"].map(names.group), "Reason": exc["exclusion_reason"].map(names.words)})
+                              "Trial": exc["trial_group"].map(names.group), "Reason": [names.words(r, link=True) for r in exc["exclusion_reason"]]})
     return inc_table, exc_table
 
 

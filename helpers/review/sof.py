@@ -98,7 +98,7 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult) -> tupl
                              f"{'one level' if level == 1 else 'two levels'} ({why}).")
         rows.append({"Outcome": row["Outcome"].capitalize(), "Comparisons (participants)": row["Comparisons (participants)"],
                      "Relative effect (95% CI)": row["Relative effect (95% CI)"],
-                     "Absolute effect per 1,000 (baseline)": (brief[outcomes.index(oc)] if oc in ("PFS", "OS") else
+                     "Absolute effect (baseline: control-arm medians)": (brief[outcomes.index(oc)] if oc in ("PFS", "OS") else
                                                               row["Absolute effect (control baseline per cancer group)"]),
                      "Certainty": row["Certainty (judged)"] + (f" ({', '.join(marks)})" if marks else ""),
                      "What it means": row["Plain language"] + "."})

@@ -14,7 +14,7 @@ from helpers.meta.subgroup import q_between, q_moderator
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
 __all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "factor_levels", "collinearity_table",
-           "claims_table", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED"]
+           "claims_table", "claims_by_question", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED"]
 
 # factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
 FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
@@ -148,6 +148,18 @@ def claims_table(results: dict, n_tests: int) -> pd.DataFrame:
                          "Interaction (common τ²)": fmt_test_p(r.p_common),
                          **iceman(r, results[(other, f)], n_tests=n_tests)})
     return pd.DataFrame(rows).rename(columns={"rating": "ICEMAN credibility"})
+
+
+def claims_by_question(claims: pd.DataFrame) -> pd.DataFrame:
+    """``claims_table`` for the page: one row per question and one column per claim (ten
+    questions side by side do not fit a text column)."""
+    from helpers.show.labels import label as reader
+
+    table = claims.copy()
+    names = [f"{o}: {reader(f)}" for o, f in zip(table.pop("Outcome"), table.pop("Factor"))]
+    out = table.T
+    out.columns = names
+    return out.rename_axis("Question").reset_index()
 
 
 def significant_sentence(results: dict) -> str:

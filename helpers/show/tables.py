@@ -3,6 +3,7 @@ download links that carry their data (data: URIs, so they work offline)."""
 from __future__ import annotations
 
 import math
+import re
 from statistics import NormalDist
 
 import pandas as pd
@@ -28,13 +29,29 @@ def csv_download_link(df, filename: str, text: str = "Download this table as CSV
                 f"{html.escape(text)}</a>")
 
 
-def html_table(df, caption: str | None = None):
-    """A DataFrame as an HTML table with every cell escaped (text from data/ stays text)."""
+_LONG_TOKEN = re.compile(r"\S{18,}")
+
+
+def breakable(text):
+    """``text`` with a break opportunity (a zero-width space) after each slash of a long token
+    ("upfront/consolidation/unselected"), so a narrow column can wrap it; other values as they are."""
+    if not isinstance(text, str) or "/" not in text:
+        return text
+    return _LONG_TOKEN.sub(lambda m: m.group(0).replace("/", "/\u200b") if "://" not in m.group(0) else m.group(0), text)
+
+
+def html_table(df, caption: str | None = None, break_anywhere: tuple = ()):
+    """A DataFrame as an HTML table with every cell escaped (text from data/ stays text); long
+    slash-joined tokens may wrap; the columns in ``break_anywhere`` (checksums, identifiers)
+    may break inside a word, so the table keeps to the text column."""
     import hashlib
 
     # the id pandas gives a table is random: derive it from the content, so builds are byte-identical
     uid = hashlib.sha256(df.to_csv().encode("utf-8")).hexdigest()[:10]
-    styler = df.style.set_uuid(uid).hide(axis="index").format(escape="html", na_rep="\u2014")
+    shown = df.map(breakable)
+    styler = shown.style.set_uuid(uid).hide(axis="index").format(escape="html", na_rep="\u2014")
+    if break_anywhere:
+        styler = styler.set_properties(subset=list(break_anywhere), **{"overflow-wrap": "anywhere"})
     if caption:
         styler = styler.set_caption(caption)
     return styler
@@ -76,7 +93,7 @@ def zip_download_link(folder, filename: str, text: str):
 def markdown_table(df) -> str:
     """A DataFrame as a MyST/Markdown pipe table (cells may hold roles such as {cite})."""
     def cell(x):
-        return str(x).replace("|", "\\|").replace("\n", " ")
+        return str(breakable(x)).replace("|", "\\|").replace("\n", " ")
     head = "| " + " | ".join(cell(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(cell(x) for x in row) + " |" for row in df.itertuples(index=False)]
