@@ -512,7 +512,7 @@ const TICKS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50];
 
 /** A small forest plot of the ticked comparisons as an SVG string (log scale). */
 export function forest_svg(rows, fit, z, levelText) {
-  const W = 560, LAB = 200, R = 20, ROW = 15, TOP = 6;
+  const W = 480, LAB = 165, R = 14, ROW = 16, TOP = 6;
   const n = rows.length;
   let lo = 0, hi = 0;
   for (const r of rows) {
@@ -539,7 +539,7 @@ export function forest_svg(rows, fit, z, levelText) {
     const a = x(r.yi - z * s), b = x(r.yi + z * s);
     const side = fit ? 3 + 7 * Math.sqrt(fit.weights[i] / wmax) : 5;
     out.push(`<text x="4" y="${(cy + 4).toFixed(1)}" class="wf-label"><title>${esc(r.label)}</title>`
-      + `${esc(short(r.label, 32))}</text>`);
+      + `${esc(short(r.label, 25))}</text>`);
     out.push(`<line x1="${a.toFixed(1)}" y1="${cy.toFixed(1)}" x2="${b.toFixed(1)}" y2="${cy.toFixed(1)}" class="wf-ci"/>`);
     out.push(`<rect x="${(x(r.yi) - side / 2).toFixed(1)}" y="${(cy - side / 2).toFixed(1)}" width="${side.toFixed(1)}" `
       + `height="${side.toFixed(1)}" class="wf-box"/>`);
@@ -610,8 +610,10 @@ export function mount(root, input) {
   filters.append(reset);
   root.append(filters);
 
-  const list = el("fieldset", { class: "whatif-list" });
-  list.append(el("legend", {}, `Comparisons pooled (${comps.length})`));
+  const fieldset = el("fieldset", { class: "whatif-list" });
+  fieldset.append(el("legend", {}, `Comparisons pooled (${comps.length})`));
+  const list = el("div", { class: "whatif-boxes" });
+  fieldset.append(list);
   const boxes = comps.map((c) => {
     const lab = el("label");
     const box = el("input", { type: "checkbox", "data-comparison": c.id });
@@ -620,13 +622,14 @@ export function mount(root, input) {
     list.append(lab);
     return box;
   });
-  root.append(list);
+  root.append(fieldset);
 
   const out = el("dl", { class: "whatif-out" });
   const slot = (key, term) => {
-    out.append(el("dt", {}, term));
+    const pair = el("div");
     const dd = el("dd", { "data-whatif": key });
-    out.append(dd);
+    pair.append(el("dt", {}, term), dd);
+    out.append(pair);
     return dd;
   };
   const o = {
