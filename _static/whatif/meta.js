@@ -624,13 +624,13 @@ export function mount(root, input) {
   });
   root.append(fieldset);
 
-  const out = el("dl", { class: "whatif-out" });
+  const out = el("div", { class: "whatif-out" });
   const slot = (key, term) => {
     const pair = el("div");
-    const dd = el("dd", { "data-whatif": key });
-    pair.append(el("dt", {}, term), dd);
+    const value = el("output", { "data-whatif": key });
+    pair.append(el("span", { class: "whatif-term" }, term), value);
     out.append(pair);
-    return dd;
+    return value;
   };
   const o = {
     hr: slot("hr", `Pooled HR (${levelText} CI)`),
