@@ -48,7 +48,8 @@ def test_panel_opens_on_the_glued_analysis_and_follows_leave1out(browser, site_u
     glued = efficacy_glue_values(rep)
     page, errors = _open(browser, f"{site_url}/{PAGES[outcome]}.html")
     default = _outputs(page)
-    assert default == {"hr": glued["hr_ci"], "pi": glued["pi"], "tau2": glued["tau2"], "I2": glued["I2"],
+    pi = f"{glued['hr']} ({glued['pi']})"   # the contract: the format of the HR, estimate (lb–ub)
+    assert default == {"hr": glued["hr_ci"], "pi": pi, "tau2": glued["tau2"], "I2": glued["I2"],
                        "k": glued["k"]}
     article = page.inner_text("article")
     assert f"The pooled HR is {glued['hr_ci']}" in article   # the same string as the page's prose
@@ -81,8 +82,8 @@ def test_estimator_test_filters_and_reset(browser, site_url, results):
         page.select_option("select[data-test]", test)
         fit = h.rma(yi, vi, method=method, test=test, level=s.level)
         pred = fit.predict(pi=s.pi)
-        pi = (h.fmt_ci(math.exp(pred["pi_lb"]), math.exp(pred["pi_ub"])) if pred["pi_lb"] is not None
-              else None)
+        pi = (h.fmt_ratio(math.exp(fit.beta), math.exp(pred["pi_lb"]), math.exp(pred["pi_ub"]))
+              if pred["pi_lb"] is not None else None)
         want = _expected({"estimate": fit.beta, "ci_lb": fit.ci_lb, "ci_ub": fit.ci_ub, "tau2": fit.tau2,
                           "I2": fit.I2, "k": fit.k}, pi)
         got = _outputs(page)
@@ -92,7 +93,7 @@ def test_estimator_test_filters_and_reset(browser, site_url, results):
     assert page.input_value("select[data-estimator]") == s.method and page.input_value("select[data-test]") == s.test
 
     flags = {"reported": rep.pooled["derivation"] == "reported", "low-rob": rep.pooled["rob_overall"] == "low",
-             "full-text": rep.pooled["source_tier"] == "full text"}
+             "full-text": rep.pooled["record_type"].isin(["full paper", "long-term update"])}
     for name, mask in flags.items():
         page.click(f'[data-filter="{name}"]')
         ticked = page.eval_on_selector_all("input[data-comparison]", "els => els.filter(e => e.checked)"

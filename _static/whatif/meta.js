@@ -488,7 +488,7 @@ export function rma(yi, vi, { method = "REML", test = "z", level = 95, pi = "met
 const FILTERS = [
   ["low-rob", "low_rob", "low risk of bias"],
   ["reported", "reported", "reported HRs"],
-  ["full-text", "full_text", "full-text sources"],
+  ["full-text", "full_text", "full papers"],
 ];
 const TEST_ORDER = ["z", "adhoc", "knha"];
 const PANEL_METHODS = ["REML", "DL", "PM", "EE"];
@@ -658,7 +658,7 @@ export function mount(root, input) {
     } else {
       fit = rma(use.map((c) => c.yi), use.map((c) => c.vi), { method, test, level: S.level, pi: S.pi });
       o.hr.textContent = fmt_ratio(Math.exp(fit.beta), Math.exp(fit.ci_lb), Math.exp(fit.ci_ub));
-      if (fit.pi_lb !== null) o.pi.textContent = fmt_ci(Math.exp(fit.pi_lb), Math.exp(fit.pi_ub));
+      if (fit.pi_lb !== null) o.pi.textContent = fmt_ratio(Math.exp(fit.beta), Math.exp(fit.pi_lb), Math.exp(fit.pi_ub));
       else o.pi.textContent = method === "EE" ? "none (common-effect model)" : "not computed (k < 3)";
       o.tau2.textContent = fmt_fixed(fit.tau2, 3);
       o.I2.textContent = `${fmt_fixed(fit.I2, 0)}%`;

@@ -10,7 +10,7 @@ __all__ = ["whatif_input", "PANEL_METHODS", "PANEL_TESTS"]
 
 PANEL_METHODS = ("REML", "DL", "PM", "EE")
 PANEL_TESTS = ("z", "adhoc", "knha")
-FULL_TEXT = "full text"    # data/records.csv source_tier: the full text was read
+FULL_PAPERS = ("full paper", "long-term update")   # data/records.csv record_type: published as a full article
 
 
 def _reader(label: str, code: str) -> str:
@@ -22,13 +22,14 @@ def whatif_input(rep: EfficacyReport) -> dict:
     """The panel's JSON for one outcome: ``settings`` (method, test, level, pi of the primary
     model), reader ``labels`` of the estimators and tests, and one entry per pooled comparison
     (``id``: its trial id; ``label``: the trial name; ``yi``, ``vi``; ``low_rob``: RoB 2 overall
-    low; ``reported``: the HR and CI as reported, not derived; ``full_text``: read in full text),
+    low; ``reported``: the HR and CI as reported, not derived; ``full_text``: its source is a full journal article, not a congress abstract, news report or
+    review — whatever part of it the extractors could read),
     in the order of ``rep.pooled``, which is the order of ``rep.res``."""
     s = rep.settings
     pooled = rep.pooled
     comparisons = [{"id": str(r["trial_id"]), "label": str(r["trial"]), "yi": float(r["yi"]), "vi": float(r["vi"]),
                     "low_rob": r["rob_overall"] == "low", "reported": r["derivation"] == "reported",
-                    "full_text": r["source_tier"] == FULL_TEXT}
+                    "full_text": r["record_type"] in FULL_PAPERS}
                    for _, r in pooled.iterrows()]
     if [c["yi"] for c in comparisons] != [float(y) for y in rep.res.yi]:
         raise ValueError("the panel's comparisons are not those of the pooled fit")
