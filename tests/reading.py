@@ -6,9 +6,20 @@ from __future__ import annotations
 import re
 
 PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups",
-         "chapters/safety", "chapters/differences", "chapters/reproducibility"]
+         "chapters/safety", "chapters/differences", "chapters/glossary", "chapters/reproducibility"]
 
 SNAKE = r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])"
+# "Tierney et al. 2007", "Higgins and Thompson (2002)", "Altman & Bland, 2011": a citation typed as text
+AUTHOR_YEAR = (r"\b[A-Z][a-zA-Z'-]+ (?:et al\.?|and [A-Z][a-zA-Z'-]+|& [A-Z][a-zA-Z'-]+),? \(?(?:19|20)\d\d\b")
+
+# the article's text outside links (citations and record links are links)
+_UNLINKED_JS = """() => {
+  const art = document.querySelector('article.bd-article') || document.querySelector('article');
+  const clone = art.cloneNode(true);
+  clone.querySelectorAll('a, pre, code, .highlight, mjx-container, script, style, .bibliography, .citation')
+       .forEach(e => e.remove());
+  return clone.textContent;
+}"""
 
 # the article's text without code, math and the package list; file names of data/ are allowed
 _TEXT_JS = """async () => {
@@ -73,6 +84,8 @@ def reading_problems(browser, site_url: str, pages=PAGES) -> list[str]:
             page.goto(f"{site_url}/{name}.html", wait_until="networkidle")
             if width == 1280:
                 problems += [f"{name}: code name '{c}'" for c in code_names(article_text(page))]
+                problems += [f"{name}: citation typed as text '{m.group(0)}'"
+                             for m in re.finditer(AUTHOR_YEAR, page.evaluate(_UNLINKED_JS))]
                 problems += [f"{name} at 1280 px: {w}" for w in page.evaluate(_WIDTH_JS)]
             else:
                 problems += [f"{name} at 390 px: {w}" for w in page.evaluate(_PHONE_JS)]

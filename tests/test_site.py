@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import ARTIFACTS, build_book, copy_book, edit_csv
 
-PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups",
+PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups", "chapters/glossary",
          "chapters/safety", "chapters/differences", "chapters/reproducibility"]
 BAD_TEXT = [("Traceback", "a traceback"), ("np.float64(", "a NumPy scalar repr"), ("{glue", "a raw glue role"),
             ("Warning:", "a warning"), ("UserWarning", "a warning")]
@@ -158,3 +158,23 @@ def test_the_book_builds_with_the_network_disabled(tmp_path):
     art.mkdir(parents=True, exist_ok=True)
     (art / "build-offline.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+def test_pages_read_like_a_publication(browser, site_url):
+    """At 1280 px: no snake_case code name in the text (after MathJax; code, math and the folded
+    package list excluded), no citation typed as text, no table or figure wider than the text
+    column and nothing scrolling sideways; at 390 px the page never scrolls sideways."""
+    from reading import PAGES as READ, reading_problems
+
+    assert set(PAGES) <= set(READ)
+    problems = reading_problems(browser, site_url, READ)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_reading_checks_can_fail():
+    from reading import AUTHOR_YEAR, code_names
+
+    assert code_names("see harrow_2022_ijrobp and data/trials.csv, outcomes.csv") == ["harrow_2022_ijrobp"]
+    assert code_names("de novo, HR 0.5, p_value.csv") == []
+    assert re.search(AUTHOR_YEAR, "as Tierney et al. 2007 showed") and re.search(AUTHOR_YEAR, "Altman & Bland, 2011")
+    assert not re.search(AUTHOR_YEAR, "PRISMA 2020 flow, ESTRO 2023")

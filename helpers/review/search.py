@@ -84,7 +84,7 @@ def record_tables(review: Review) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def characteristics_table(review: Review, part: str = "all") -> pd.DataFrame:
     """Characteristics of the included comparisons, with design facts from provenance.
-    ``part="design"`` and ``part="treatment"`` give the two halves a page column holds;
+    ``part="design"``, ``"arms"`` and ``"disease"`` give the three parts a page column holds;
     ``"all"`` every column (the CSV download)."""
     inc, prov = review.included, review.provenance
 
@@ -99,16 +99,17 @@ def characteristics_table(review: Review, part: str = "all") -> pd.DataFrame:
     ids = list(inc["trial_id"])
     design = {"First published": [str(first.get(t, "—"))[:4] for t in ids],
               "Phase": inc["phase"].fillna("not reported"), "Cancer": inc["cancer_type"],
-              "n (MDT/control)": [size(t) for _, t in inc.iterrows()], "Control arm": inc["control_arm"],
-              "Systemic therapy": inc["systemic_therapy"]}
-    treatment = {"MDT": inc["mdt_modality"], "MDT dose": [fact(t, "mdt_dose") for t in ids],
-                 "Timing": inc["timing"].map(label, na_action="ignore").fillna("n/a"), "Disease state": inc["disease_state"].map(label, na_action="ignore"),
-                 "Max lesions": inc["max_lesions"].astype("string").fillna("not reported"),
-                 "Staging imaging": [fact(t, "staging_imaging") for t in ids],
-                 "Follow-up": [fact(t, "follow_up") for t in ids]}
-    parts = {"design": design, "treatment": treatment, "all": design | treatment}
+              "n (MDT/control)": [size(t) for _, t in inc.iterrows()]}
+    arms = {"Control arm": inc["control_arm"], "Systemic therapy": inc["systemic_therapy"],
+            "MDT": inc["mdt_modality"], "MDT dose": [fact(t, "mdt_dose") for t in ids]}
+    disease = {"Timing": inc["timing"].map(label, na_action="ignore").fillna("n/a"),
+               "Disease state": inc["disease_state"].map(label, na_action="ignore"),
+               "Max lesions": inc["max_lesions"].astype("string").fillna("not reported"),
+               "Staging imaging": [fact(t, "staging_imaging") for t in ids],
+               "Follow-up": [fact(t, "follow_up") for t in ids]}
+    parts = {"design": design, "arms": arms, "disease": disease, "all": design | arms | disease}
     if part not in parts:
-        raise ValueError("part must be 'design', 'treatment' or 'all'")
+        raise ValueError("part must be 'design', 'arms', 'disease' or 'all'")
     return pd.DataFrame({"Trial": inc["trial_name"], **parts[part]})
 
 
