@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from helpers.show.text import count
 from helpers.meta.rma import NotEstimable, RMAResult, rma
 from helpers.review.settings import SETTINGS
 
@@ -451,7 +452,7 @@ def tipping_point(yi: Sequence[float], vi: Sequence[float], ids: Sequence[str], 
                       f"(HR {np.exp(scan[0]):.3g}) and excludes it later")
         else:
             status = (f"no crossing: the CI excludes 1 for every common HR h from {ginfo[0]:g} to {ginfo[1]:g} "
-                      f"given to {len(unknown)} comparison(s) of unknown direction")
+                      f"given to {count(len(unknown), 'comparison', words=True)} of unknown direction")
         return TippingPoint(True, status, None, False, favoured, crossings, None, at_h, **common)
     a, b = scan[first - 1], scan[first]     # CI excludes 1 at a, includes it at b
     while abs(b - a) > tol:
@@ -463,8 +464,9 @@ def tipping_point(yi: Sequence[float], vi: Sequence[float], ids: Sequence[str], 
     h = float(np.exp(b))
     fit = fit_at(b)
     bound = math.exp(fit.ci_ub if favoured == "MDT" else fit.ci_lb)
-    status = (f"the pooled CI's {side} bound reaches 1 ({bound:.4f}) when the {len(unknown)} comparison(s) of unknown "
-              f"direction have a common HR of {h:.3g}"
+    status = (f"the pooled CI's {side} bound reaches 1 ({bound:.4f}) when the "
+              f"{count(len(unknown), 'comparison', words=True)} of unknown direction "
+              f"{'has' if len(unknown) == 1 else 'have'} a common HR of {h:.3g}"
               + ("" if len(crossings) == 1 else f"; the CI's relation to 1 changes {len(crossings)} times on the grid "
                  "(not monotone in h): this is the first change scanning from the favoured end"))
     return TippingPoint(True, status, h, True, favoured, crossings, fit, at_h, **common)
