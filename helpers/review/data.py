@@ -26,6 +26,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def read_package(folder: str | Path | None = None) -> dict:
 class Col:
     """A field of a resource's Table Schema, as the loader and the tests use it."""
     name: str
-    kind: str            # str | int | float  (Table Schema string | integer | number)
+    kind: str            # int | float (Table Schema integer | number) | str (string; read as text)
     required: bool
     title: str
     description: str
@@ -86,12 +87,16 @@ _KINDS = {"string": "str", "integer": "int", "number": "float"}
 def schemas(package: dict) -> dict[str, Schema]:
     """One ``Schema`` per resource, keyed by its file name, in the package's order."""
     out = {}
-    for res in package["resources"]:
-        fields = res["schema"]["fields"]
-        cols = tuple(Col(f["name"], _KINDS[f.get("type", "string")], bool(f.get("constraints", {}).get("required")),
-                         f.get("title", f["name"]), f.get("description", ""), f) for f in fields)
-        key = res["schema"].get("primaryKey", ())
-        out[res["path"]] = Schema(res["path"], res["name"], cols, tuple([key] if isinstance(key, str) else key), res)
+    try:
+        for res in package["resources"]:
+            fields = res["schema"]["fields"]
+            cols = tuple(Col(f["name"], _KINDS.get(f.get("type", "string"), "str"),
+                             bool(f.get("constraints", {}).get("required")), f.get("title", f["name"]),
+                             f.get("description", ""), f) for f in fields)
+            key = res["schema"].get("primaryKey", ())
+            out[res["path"]] = Schema(res["path"], res["name"], cols, tuple([key] if isinstance(key, str) else key), res)
+    except (KeyError, TypeError, AttributeError) as e:
+        raise DataError(PACKAGE, None, None, f"not a Data Package of tables with a schema each ({e!r})") from None
     return out
 
 
@@ -164,6 +169,13 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
+def _finite(cell) -> bool:
+    try:
+        return math.isfinite(float(cell))
+    except (TypeError, ValueError):
+        return False
+
+
 def _message(error, schema: Schema) -> tuple[int | None, str | None, str]:
     """(row, column, message) of one ``frictionless`` error."""
     kind = error.type
@@ -194,6 +206,8 @@ def _message(error, schema: Schema) -> tuple[int | None, str | None, str]:
         words = {"minimum": "below", "maximum": "above", "exclusiveMinimum": "not above",
                  "exclusiveMaximum": "not below"}
         if name in words:
+            if not _finite(cell):    # NaN fails every bound (INF only some): say what it is
+                return row, field, f"'{cell}' is not a finite number"
             return row, field, f"{cell} is {words[name]} {value:g}"
         return row, field, f"'{cell}' breaks the constraint {name} = {value}"
     if kind == "primary-key":
@@ -213,8 +227,9 @@ def _frictionless_first_error(folder: Path, package: dict, names: list[str]) -> 
     by_name = {s.name: s for s in schemas(descriptor).values()}
     try:
         report = Package(descriptor, basepath=str(folder)).validate()
-    except FrictionlessException as e:
-        return DataError(PACKAGE, None, None, str(e))
+    except FrictionlessException as e:     # the descriptor itself is not a valid Data Package
+        reasons = [r.note for r in getattr(e, "reasons", [])] or [e.error.note]
+        return DataError(PACKAGE, None, None, f"not a valid Data Package: {'; '.join(dict.fromkeys(reasons))}")
     if report.valid:
         return None
     if report.errors:            # the descriptor itself
@@ -270,7 +285,7 @@ class _Dataset:
 
     def remember_valid(self) -> None:
         _VALID.add(self.key)
-        if self.verdict is not None:
+        if self.verdict is not None and not self.verdict.is_file():
             self.verdict.parent.mkdir(parents=True, exist_ok=True)
             self.verdict.write_text("valid\n", encoding="utf-8")
 
@@ -320,7 +335,7 @@ def load_review(data_dir: str | Path | None = None) -> Review:
         tables[s.name] = _frame(ds.files[s.file], s)  # type: ignore[arg-type]
     if not known:
         run_checks(tables)  # type: ignore[arg-type]
-        ds.remember_valid()
+    ds.remember_valid()
     for t in tables.values():
         if t is not None:
             t.attrs.clear()   # the raw cells were for the checks only
