@@ -363,3 +363,12 @@ def test_the_dataset_zip_includes_the_package():
         assert "data/datapackage.json" in names
         assert {f"data/{p.name}" for p in DATA.glob("*.csv")} <= names
         assert json.loads(z.read("data/datapackage.json")) == read_package(DATA)
+
+
+def test_read_table_checks_one_file_against_its_schema(tmp_path):
+    d = _copy(tmp_path)
+    assert len(h.read_table("grade", d)) == len(_rows(DATA / "grade.csv"))
+    line = _edit(d, "grade.csv", 0, {"judgement": "fine"})
+    with pytest.raises(DataError, match="not one of") as e:
+        h.read_table("grade.csv", d)
+    assert (e.value.file, e.value.row, e.value.column) == ("grade.csv", line, "judgement")

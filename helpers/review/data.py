@@ -387,7 +387,7 @@ class Review:
 def read_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     """One file (``"paper_reported"`` or ``"paper_reported.csv"``), validated against its
     Table Schema (types, constraints, primary key) but not against the other files
-    (no foreign keys, no named checks)."""
+    (no foreign keys, no named checks), unless the whole dataset is known to pass."""
     file = name if name.endswith(".csv") else f"{name}.csv"
     folder = Path(data_dir) if data_dir is not None else _default_data_dir()
     package = read_package(folder)
@@ -398,12 +398,17 @@ def read_table(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     data = _read_bytes(folder, schema)
     if data is None:
         raise DataError(file, None, None, f"file is missing (expected at {folder / file})")
-    _file_checks(schema, data)
-    resource = dict(schema.descriptor)
-    resource["schema"] = {k: v for k, v in resource["schema"].items() if k != "foreignKeys"}
-    error = _frictionless_first_error(folder, dict(package, resources=[resource]), [schema.name])
-    if error is not None:
-        raise error
+    try:
+        known = _dataset(folder).known_valid   # the whole dataset passed before: so did this file
+    except DataError:
+        known = False
+    if not known:
+        _file_checks(schema, data)
+        resource = dict(schema.descriptor)
+        resource["schema"] = {k: v for k, v in resource["schema"].items() if k != "foreignKeys"}
+        error = _frictionless_first_error(folder, dict(package, resources=[resource]), [schema.name])
+        if error is not None:
+            raise error
     table = _frame(data, schema)
     table.attrs.clear()
     return table
