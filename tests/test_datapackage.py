@@ -306,6 +306,7 @@ def test_a_missing_package(tmp_path):
 # --------------------------------------------------------------------------- validated once per fingerprint
 def test_a_passed_dataset_is_not_validated_again(tmp_path):
     d = _copy(tmp_path)
+    _edit(d, "grade.csv", 0, {"reason": "a reason no other test writes"})   # a dataset not seen before
     assert not validation_cached(d)
     h.load_review(d)
     assert validation_cached(d)
