@@ -22,7 +22,10 @@ ROOT = HERE.parent
 DATA = ROOT / "data"
 sys.path.insert(0, str(ROOT))
 
-from helpers.review.data import PROVENANCE_EXTRA_FIELDS, SCHEMAS  # noqa: E402
+from helpers.review.checks import PROVENANCE_EXTRA_FIELDS  # noqa: E402
+from helpers.review.data import read_package, schemas  # noqa: E402
+
+SCHEMAS = schemas(read_package(DATA))   # the columns of each file, in order, from data/datapackage.json
 
 
 def read(pass_name: str, file: str) -> list[dict]:
@@ -472,7 +475,7 @@ def risk_of_bias(trials: list[dict], outcomes: list[dict], records: dict[str, di
             d5 = ("some concerns", "protocol and statistical analysis plan not read: selection of the reported "
                   "result cannot be excluded")
             js = [d1[0], d2[0], d3[0], d4[0], d5[0]]
-            from helpers.review.data import rob2_overall
+            from helpers.review.checks import rob2_overall
             rows.append({"trial_id": tid, "outcome": oc, **{f"d{i + 1}": j for i, j in enumerate(js)},
                          **{f"d{i + 1}_note": n for i, n in enumerate([d1[1], d2[1], d3[1], d4[1], d5[1]])},
                          "overall": rob2_overall(js), "provisional": "yes"})
@@ -491,7 +494,7 @@ def main() -> None:
     for p in dropped:
         print(f"provenance row not kept (field or trial unknown): {p['trial_id']} {p['field']} = {p['value']}")
     prov = [p for p in prov if p not in dropped]
-    from helpers.review.data import number_in_quote, _same_number
+    from helpers.review.checks import number_in_quote, _same_number
     import re
     unquoted = [p for p in prov if re.fullmatch(r"[\d.]+", p["value"]) and not number_in_quote(p["value"], p["quote"])]
     for p in unquoted:
@@ -547,11 +550,9 @@ def main() -> None:
         r["query_no"] = str(i)
         r["date"] = (r.get("date") or "")[:10]
     write("search_log.csv", logs)
-    with (DATA / "reconciliation.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=["file", "key", "first", "second", "differences"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(tlog + plog + olog + alog)
+    write("reconciliation.csv", tlog + plog + olog + alog)
     write_readme_counts()
+    write_readme_dictionary()
     write_bib(records)
     print(f"records {len(records)}, trials {len(trials)}, provenance {len(prov)}, outcomes {len(outs)}, "
           f"adverse events {len(aes)}, disagreements logged {len(tlog + plog + olog + alog)}")
@@ -612,13 +613,64 @@ def counts_block() -> str:
     return "\n".join(lines)
 
 
-def write_readme_counts() -> None:
+def _rule(field: dict, refs: dict[str, str]) -> str:
+    """A field's constraints and keys in words, for the data dictionary."""
+    k = field.get("constraints", {})
+    parts = []
+    if k.get("required"):
+        parts.append("required")
+    if field["name"] in refs:
+        parts.append(refs[field["name"]])
+    if "enum" in k:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in k["enum"]))
+    for name, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if name in k:
+            parts.append(f"{sign} {k[name]}")
+    if "pattern" in k:
+        parts.append(f"pattern `{k['pattern']}`")
+    return "; ".join(parts)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def dictionary_block() -> str:
+    """The files-and-columns section of data/README.md, from data/datapackage.json."""
+    out = []
+    for res in read_package(DATA)["resources"]:
+        schema = res["schema"]
+        refs = {}
+        for fk in schema.get("foreignKeys", []):
+            for a, b in zip(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]],
+                            fk["reference"]["fields"] if isinstance(fk["reference"]["fields"], list)
+                            else [fk["reference"]["fields"]]):
+                refs[a] = f"a `{b}` of `{fk['reference']['resource']}.csv`"
+        out += [f"### `{res['path']}` — {res['title']}", "", res["description"], "",
+                f"Key (unique per row): {', '.join(f'`{k}`' for k in schema.get('primaryKey', []))}.", "",
+                "| column | type | rule | meaning |", "|---|---|---|---|"]
+        out += [f"| `{f['name']}` | {f['type']} | {_cell(_rule(f, refs))} | "
+                f"**{_cell(f['title'])}.** {_cell(f['description'])} |" for f in schema["fields"]]
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def _write_readme_block(name: str, block: str) -> None:
+    """Replace the text between ``<!-- name:start ... -->`` and ``<!-- name:end -->`` in data/README.md."""
     path = DATA / "README.md"
     text = path.read_text(encoding="utf-8")
-    start = text.index("<!-- counts:start")
+    start = text.index(f"<!-- {name}:start")
     start = text.index("-->", start) + 3
-    end = text.index("<!-- counts:end -->")
-    path.write_text(text[:start] + "\n" + counts_block() + "\n" + text[end:], encoding="utf-8")
+    end = text.index(f"<!-- {name}:end -->")
+    path.write_text(text[:start] + "\n" + block + "\n" + text[end:], encoding="utf-8")
+
+
+def write_readme_counts() -> None:
+    _write_readme_block("counts", counts_block())
+
+
+def write_readme_dictionary() -> None:
+    _write_readme_block("dictionary", dictionary_block())
 
 
 if __name__ == "__main__":
