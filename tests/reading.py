@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups",
-         "chapters/safety", "chapters/differences", "chapters/reproducibility"]
+         "chapters/certainty", "chapters/safety", "chapters/differences", "chapters/reproducibility"]
 
 SNAKE = r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])"
 

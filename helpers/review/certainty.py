@@ -404,7 +404,8 @@ def certainty_glue_values(cr: CertaintyReport) -> dict[str, str]:
     v = {"mcid": f"{mcid:.2f}", "alpha": f"{s.tsa_alpha:g}", "power": f"{100 * s.tsa_power:.0f}%",
          "alpha_split": f"{s.tsa_alpha / 2:g}", "tau_prior": _prior_words(s.tau_prior),
          "tau_prior_wide": _prior_words(s.tau_prior_wide), "sceptical_sd": fmt_num(SCEPTICAL_SD, 3),
-         "hr_alt": f"{s.tsa_hr_alt:.2f}", "d2_if_zero": f"{s.tsa_d2_if_zero:g}", "null_n": f"{s.null_trial_n:,}"}
+         "hr_alt": f"{s.tsa_hr_alt:.2f}", "mcid_reduction": f"{100 * (1 - mcid):.0f}%",
+         "sceptical_range": f"HR {math.exp(-SCEPTICAL_SD * 1.959964):.1f} and {math.exp(SCEPTICAL_SD * 1.959964):.0f}", "d2_if_zero": f"{s.tsa_d2_if_zero:g}", "null_n": f"{s.null_trial_n:,}"}
     tt = cr.tsa_table
     for oc, b in cr.bayes.items():
         o, words = oc.lower(), OUTCOME_WORDS.get(oc, oc)
@@ -412,11 +413,14 @@ def certainty_glue_values(cr: CertaintyReport) -> dict[str, str]:
         r = d.loc["default"]
         f = cr.frequentist[oc]
         v[f"{o}_k"] = str(int(r["k"]))
-        v[f"{o}_p1"], v[f"{o}_p_mcid"] = fmt_prob(r["p_benefit"]), fmt_prob(r["p_mcid"])
+        v[f"{o}_p1"], v[f"{o}_p_mcid"] = _is(r["p_benefit"]), _is(r["p_mcid"])   # "= 98.6%" or "> 99.9%"
         v[f"{o}_hr_bayes"] = fmt_ratio(r["hr"], r["hr_lb"], r["hr_ub"])
         v[f"{o}_new"] = fmt_ratio(r["new_hr"], r["new_lb"], r["new_ub"])
-        v[f"{o}_p_new1"] = fmt_prob(r["p_new_benefit"])
+        v[f"{o}_p_new1"] = _is(r["p_new_benefit"])
         v[f"{o}_hr_freq"] = fmt_ratio(f["hr"], f["hr_lb"], f["hr_ub"])
+        v[f"{o}_pi_freq"] = (f"{fmt_num(f['pi_lb'])} to {fmt_num(f['pi_ub'])}" if math.isfinite(f["pi_lb"])
+                             else "not given (fewer than three comparisons)")
+        v[f"{o}_new_range"] = f"{fmt_num(r['new_lb'])} to {fmt_num(r['new_ub'])}"
         ok = d[d["estimable"]]
         lo, hi = ok["p_benefit"].min(), ok["p_benefit"].max()
         v[f"{o}_p1_range"] = (fmt_prob(lo) if fmt_prob(lo) == fmt_prob(hi) else
@@ -425,11 +429,11 @@ def certainty_glue_values(cr: CertaintyReport) -> dict[str, str]:
         v[f"{o}_p_mcid_range"] = (fmt_prob(lo) if fmt_prob(lo) == fmt_prob(hi) else
                                   f"from {fmt_prob(lo)} to {fmt_prob(hi)}")
         uni = d.loc["tau_uniform"]
-        v[f"{o}_uniform"] = ("can be used" if uni["estimable"] else uni["note"])
+        v[f"{o}_uniform"] = (f"is proper (k = {int(uni['k'])})" if uni["estimable"] else f"is {uni['note']}")
         imp = d.loc["imputed"]
         n_missing, n_imputed = cr.missing_k[oc], cr.imputed_k[oc]
         v[f"{o}_caveat"] = (
-            f"These probabilities rest on the {count(int(r['k']), 'comparison')} with a usable {words} result. "
+            f"These probabilities rest on the {count(int(r['k']), 'comparison', words=True)} with a usable {words} result. "
             f"Another {count(n_missing, 'included comparison', words=True)} {'has' if n_missing == 1 else 'have'} none; "
             + (f"{number_word(n_imputed)} of them could be imputed, and with them P(HR < 1) "
                f"{_is(imp['p_benefit'])} and P(HR < {mcid:.2f}) {_is(imp['p_mcid'])}. " if n_imputed else
