@@ -13,7 +13,7 @@ from scipy import integrate, stats
 
 import helpers as h
 from helpers.review.certainty import (SCEPTICAL_SD, adverse_event_probability, bayes_analyses, certainty_glue_values,
-                                      certainty_report, control_event_proportion, entry_order, null_trial,
+                                      certainty_report, control_event_proportion, entry_order,
                                       tsa_analyses)
 from helpers.show.text import fmt_prob
 

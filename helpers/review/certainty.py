@@ -40,7 +40,7 @@ from scipy import stats
 
 from helpers.meta.bayes import BayesMeta, bayesmeta
 from helpers.meta.effects import escalc_or
-from helpers.meta.rma import NotEstimable, rma
+from helpers.meta.rma import rma
 from helpers.meta.sequential import VERDICTS, TSAResult, diversity, tsa
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
