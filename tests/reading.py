@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups",
-         "chapters/safety", "chapters/differences", "chapters/glossary", "chapters/reproducibility"]
+         "chapters/certainty", "chapters/safety", "chapters/differences", "chapters/glossary",
+         "chapters/reproducibility"]
 
 SNAKE = r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])"
 # "Tierney et al. 2007", "Higgins and Thompson (2002)", "Altman & Bland, 2011": a citation typed as text

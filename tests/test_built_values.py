@@ -380,6 +380,65 @@ def test_grade2_odds_ratio(site, data):
     assert f"OR {want}" in page_text(site, "chapters/methods.md"), f"methods summary of findings: expected OR {want}"
 
 
+# --------------------------------------------------------------------------- certainty
+def first_dates(data: Path) -> dict[str, str]:
+    """Each trial's first publication, read afresh: the earliest date (pub_date, else year) of
+    the records cited for it in outcomes.csv or provenance.csv, reviews, registries and
+    protocols left out."""
+    recs = {r["record_id"]: r for r in read_csv(data, "records.csv")
+            if r["record_type"] not in ("review", "registry", "protocol")}
+    out: dict[str, str] = {}
+    for name in ("outcomes.csv", "provenance.csv"):
+        for r in read_csv(data, name):
+            rec = recs.get(r["record_id"])
+            date = rec and (rec["pub_date"] or (str(int(float(rec["year"]))) if rec["year"] else ""))
+            if date and (r["trial_id"] not in out or date < out[r["trial_id"]]):
+                out[r["trial_id"]] = date
+    return out
+
+
+def _prob_is(p: float) -> str:
+    text = "> 99.9%" if p > 0.999 else "< 0.1%" if p < 0.001 else f"{100 * p:.1f}%"
+    return text if text[0] in "<>" else f"= {text}"
+
+
+@covers("chapters/certainty.md")
+def test_certainty_probabilities_and_tsa_verdicts(site, data):
+    """P(HR < 1) and P(HR < 0.80) from bayesmeta on the log HRs derived here, and the trial
+    sequential verdicts (anticipated HR 0.80, α 0.05, power 0.9, trials by first publication,
+    z from the primary model and from REML-z) from helpers.tsa."""
+    page = "chapters/certainty.md"
+    text = page_text(site, page)
+    s = helpers.SETTINGS
+    dates = first_dates(data)
+    table = table_with(site, page, "Outcome", "Analysis", "Final Z", "Verdict")
+    for oc, words in (("PFS", "progression-free survival"), ("OS", "overall survival")):
+        rows = log_hrs(data, oc)
+        y = [r["yi"] for r in rows]
+        v = [r["vi"] for r in rows]
+        b = helpers.bayesmeta(y, [math.sqrt(x) for x in v], tau_prior=("halfnormal", 0.5))
+        p1, p8 = _prob_is(b.pposterior(mu=0.0)), _prob_is(b.pposterior(mu=math.log(0.8)))
+        want = (f"the probability that MDT lowers the hazard is P(HR < 1) {p1}, and the probability that it lowers "
+                f"it by a clinically important amount is P(HR < 0.80) {p8}" if oc == "PFS" else
+                f"For overall survival, P(HR < 1) {p1} and P(HR < 0.80) {p8}")
+        assert want in text, f"{oc}: expected '{want}'"
+        keys = [(0, dates[r["trial_id"]]) if r["trial_id"] in dates else (1, "") for r in rows]
+        names = [r["trial_name"] for r in rows]
+        for label, test in (("Primary", s.test), ("Z from REML with the Wald z-test", "z")):
+            t = helpers.tsa(y, v, hr=0.8, alpha=0.05, power=0.9, order=keys, labels=names, method="REML", test=test)
+            row = [r for r in table if r["Outcome"] == oc and r["Analysis"] == label]
+            assert len(row) == 1 and row[0]["Verdict"] == t.verdict, f"{oc} {label}: expected {t.verdict}"
+            assert row[0]["Final Z"] == fmt_num(-t.looks["z"].iloc[-1])
+            if label == "Primary":
+                sentence = (f"For {words}, the pooled trials carry information worth about {4 * t.information:,.0f} "
+                            f"events, {100 * t.t:.0f}% of the {t.required.events_adjusted:,.0f} required to detect "
+                            "HR 0.80")
+                assert sentence in text, sentence
+                if oc == "OS":
+                    reached = "has" if t.verdict == "firm evidence of benefit" else "has not"
+                    assert f"that claim {reached} reached firm evidence of benefit ({t.verdict})" in text
+
+
 # --------------------------------------------------------------------------- search
 def _svg_texts(site: Path, page: str, figure_id: str) -> list[str]:
     s, _ = _soup(html_path(site, page))

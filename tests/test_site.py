@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import ARTIFACTS, build_book, copy_book, edit_csv
 
-PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups", "chapters/glossary",
+PAGES = ["intro", "chapters/methods", "chapters/search", "chapters/pfs", "chapters/os", "chapters/subgroups", "chapters/certainty", "chapters/glossary",
          "chapters/safety", "chapters/differences", "chapters/reproducibility"]
 BAD_TEXT = [("Traceback", "a traceback"), ("np.float64(", "a NumPy scalar repr"), ("{glue", "a raw glue role"),
             ("Warning:", "a warning"), ("UserWarning", "a warning")]

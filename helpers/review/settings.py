@@ -29,6 +29,17 @@ class AnalysisSettings:
     * ``or_add``/``or_to``: continuity correction for single-zero tables in the
       random-effects log OR (metafor's ``escalc`` default); Mantel–Haenszel and Peto
       need none.
+    * ``mcid_hr``: the minimal clinically important hazard ratio (MDT vs control), fixed before
+      any result was seen: the certainty chapter reports the posterior probability of an HR
+      below it, and the trial sequential analysis anticipates it (never the observed HR).
+    * ``tsa_alpha``/``tsa_power``: two-sided type I error and power of the trial sequential
+      analysis (Wetterslev et al. 2008, 2017); ``tsa_hr_alt`` its second anticipated HR;
+      ``tsa_d2_if_zero`` the diversity D² of an extra row where the estimated D² is 0.
+    * ``tau_prior``: the prior of the between-trial sd τ (log-HR scale) of the Bayesian model,
+      half-normal with scale 0.5 (Friede et al. 2017; Röver 2020), with a flat prior on the
+      mean; ``tau_prior_wide`` the sensitivity prior.
+    * ``null_trial_n``: the size of the hypothetical null trial (HR 1, 1:1) of "what would
+      change the conclusion".
     """
 
     method: str = "REML"
@@ -44,6 +55,14 @@ class AnalysisSettings:
     or_add: float = 0.5
     or_to: str = "only0"
     absolute_months: float = 12.0     # time point of the absolute effects, within the trials' follow-up
+    mcid_hr: float = 0.80             # minimal clinically important HR (MDT vs control)
+    tsa_alpha: float = 0.05           # two-sided
+    tsa_power: float = 0.9
+    tsa_hr_alt: float = 0.70
+    tsa_d2_if_zero: float = 0.25
+    tau_prior: tuple = ("halfnormal", 0.5)
+    tau_prior_wide: tuple = ("halfnormal", 1.0)
+    null_trial_n: int = 200
     labels: dict = field(default_factory=lambda: {
         "adhoc": "Hartung–Knapp–Sidik–Jonkman (ad hoc: never narrower than z)",
         "knha": "Hartung–Knapp–Sidik–Jonkman (untruncated)",

@@ -21,7 +21,8 @@ from helpers.show.labels import label  # noqa: E402
 from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_test_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
-__all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot", "contour_funnel_plot"]
+__all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot", "contour_funnel_plot",
+           "posterior_density_plot", "tsa_plot"]
 
 COLORS = {"study": "#1f4e79", "pooled": "#1f4e79", "pi": "#c0392b", "null": "#555555", "grid": "#dddddd",
           "group": "#000000", "muted": "#666666", "filled": "#ffffff"}
@@ -569,3 +570,99 @@ def odds_ratio_forest(sr) -> plt.Figure:
         est.append(math.exp(sr.re_or.beta)), lb.append(math.exp(sr.re_or.ci_lb)), ub.append(math.exp(sr.re_or.ci_ub))
     return summary_forest(labels, est, lb, ub, measure="OR", favours=("Fewer events with MDT", "More events with MDT"),
                           right_header="OR [95% CI]")
+
+
+def posterior_density_plot(fits: Mapping, mcid: float) -> plt.Figure:
+    """The posterior density of the pooled HR (``BayesMeta`` fits by outcome, log-HR scale,
+    drawn on a log HR axis), shaded where HR < 1 and, darker, where HR < ``mcid``; each
+    panel's title gives both probabilities; the legend sits below the panels."""
+    from helpers.show.text import fmt_prob
+
+    names = list(fits)
+    with book_style():
+        fig, axes = plt.subplots(1, len(names), figsize=(FIG_WIDTH, 3.1), squeeze=False)
+        for ax, oc in zip(axes[0], names):
+            f = fits[oc]
+            lo, hi = (float(q) for q in f.qposterior(mu_p=np.array([0.0005, 0.9995])))
+            lo, hi = min(lo, math.log(mcid) - 0.1), max(hi, 0.1)
+            x = np.linspace(lo, hi, 400)
+            d = np.asarray(f.dposterior(mu=x), float)
+            ax.plot(x, d, color=COLORS["pooled"], lw=1.4, label="posterior density of the pooled HR")
+            ax.fill_between(x, 0, d, where=x <= 0, color="#c6dbef", lw=0, label="HR < 1")
+            ax.fill_between(x, 0, d, where=x <= math.log(mcid), color="#6baed6", lw=0,
+                            label=f"HR < {mcid:.2f} (minimal clinically important)")
+            ax.axvline(0, color=COLORS["null"], lw=0.8)
+            ax.axvline(math.log(mcid), color=COLORS["null"], lw=0.8, ls="--")
+            ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.8, 1, 1.5, 2, 3) if lo <= math.log(t) <= hi]
+            ax.set_xticks([math.log(t) for t in ticks])
+            ax.set_xticklabels([f"{t:g}" for t in ticks])
+            ax.set_xlim(lo, hi)
+            ax.set_ylim(0, d.max() * 1.08)
+            ax.set_yticks([])
+            ax.spines[["left"]].set_visible(False)
+            ax.set_xlabel("HR, MDT versus control (log scale)")
+            ax.set_title(f"{literal(oc)}: P(HR < 1) {_prob_is(fmt_prob(f.pposterior(mu=0.0)))}, "
+                         f"P(HR < {mcid:.2f}) {_prob_is(fmt_prob(f.pposterior(mu=math.log(mcid))))}",
+                         fontsize=8.5, loc="left")
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=7.5)
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
+def _prob_is(text: str) -> str:
+    return text if text[0] in "<>" else f"= {text}"
+
+
+def tsa_plot(res, sensitivity=None, *, title: str | None = None, sensitivity_label: str = "Z from REML with the Wald z-test") -> plt.Figure:
+    """Trial sequential analysis (a ``TSAResult``): the cumulative Z-curve against the
+    information as events (Σ 1/vᵢ · (1 + r)²/r), signed so that values above 0 favour MDT;
+    the Lan–DeMets O'Brien–Fleming boundaries for benefit (top) and harm (bottom) at each
+    trial and, where the required information is not reached, at it (as if one more look
+    were taken there); the conventional ±z₁₋α/₂ lines; and a vertical line at the
+    diversity-adjusted required information.  ``sensitivity``: a second Z-curve (dashed)."""
+    from helpers.meta.sequential import ldbounds
+
+    per = (1 + res.required.ratio) ** 2 / res.required.ratio
+    lk = res.looks
+    x = per * lk["information"].to_numpy(float)
+    t = lk["t"].to_numpy(float)
+    c = lk["upper"].to_numpy(float)
+    req = per * res.required.information_adjusted
+    bx, bc = list(x), list(c)
+    if t[-1] < 1:
+        bx.append(req)
+        bc.append(float(ldbounds(np.r_[t, 1.0], alpha=res.alpha / 2, beyond=res.beyond)[-1]))
+    bx, bc = np.array(bx), np.array(bc)
+    fin = np.isfinite(bc)
+    conv = float(stats.norm.isf(res.alpha / 2))
+    z = -lk["z"].to_numpy(float)
+    zs = -sensitivity.looks["z"].to_numpy(float) if sensitivity is not None else np.array([])
+    top = min(12.0, max(6.0, 1.15 * np.nanmax(np.abs(np.r_[z, zs, conv]))))
+    with book_style():
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.9))
+        ax.axhline(0, color=COLORS["grid"], lw=0.8)
+        for sign in (1, -1):
+            ax.axhline(sign * conv, color=COLORS["null"], lw=0.8, ls=":",
+                       label=f"conventional significance (Z = ±{conv:.2f})" if sign == 1 else None)
+            ax.plot(x[np.isfinite(c)], sign * c[np.isfinite(c)], color=COLORS["pi"], lw=1.2, marker=".", ms=4,
+                    label="sequential boundaries for benefit (top) and harm (bottom)" if sign == 1 else None)
+            if len(bx) > len(x) and fin[-2:].all():   # to the required information: dashed, a look not yet taken
+                ax.plot(bx[-2:], sign * bc[-2:], color=COLORS["pi"], lw=1, ls="--", marker=".", ms=4,
+                        label="boundary at the required information, were a trial to reach it" if sign == 1 else None)
+        ax.axvline(req, color=COLORS["muted"], lw=1, ls="--",
+                   label=f"required information: {req:,.0f} events (D² = {res.D2:.2f})")
+        if sensitivity is not None:
+            ax.plot(np.r_[0, x], np.r_[0, zs], color=COLORS["muted"], lw=1, ls="--", marker="o", ms=3, mfc="white",
+                    label=literal(sensitivity_label))
+        ax.plot(np.r_[0, x], np.r_[0, z], color=COLORS["pooled"], lw=1.6, marker="o", ms=4,
+                label="cumulative Z, primary model")
+        ax.set_xlim(0, max(req, x[-1]) * 1.05)
+        ax.set_ylim(-top, top)
+        ax.set_xlabel("Information (events; 1:1 allocation)")
+        ax.set_ylabel("Cumulative Z (above 0 favours MDT)")
+        if title:
+            ax.set_title(literal(title), fontsize=9, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False, fontsize=7)
+        fig.tight_layout()
+    return fig

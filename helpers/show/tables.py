@@ -13,7 +13,8 @@ from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio,
 
 __all__ = ["folded", "imputation_table", "rob_me_table", "csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
            "sensitivity_table", "leave_one_out_table", "missing_evidence_table", "scorecard_table", "subgroup_table",
-           "safety_summary_table", "adverse_event_table"]
+           "safety_summary_table", "adverse_event_table", "bayes_frequentist_table", "prior_sensitivity_table",
+           "tsa_table", "null_trial_table"]
 
 
 def csv_download_link(df, filename: str, text: str = "Download this table as CSV"):
@@ -285,4 +286,91 @@ def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str =
             rows.append({"Grade": grade_labels[g], "Trial": t["trial"], "Status": t["status"],
                          "MDT": _arm(t["ai"], t["n1i"], t["pct_mdt"]), "Control": _arm(t["ci"], t["n2i"], t["pct_control"]),
                          "How": t["how"], "Source": source(t["record_id"], records or {})})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- certainty
+def bayes_frequentist_table(freq: dict, bayes: dict, mcid: float) -> pd.DataFrame:
+    """The primary frequentist and Bayesian results side by side, one column per outcome.
+
+    ``freq``: outcome → {hr, hr_lb, hr_ub, pi_lb, pi_ub, tau}; ``bayes``: outcome → the
+    default-prior posterior summary {hr, hr_lb, hr_ub, p_benefit, p_mcid, new_hr, new_lb,
+    new_ub, p_new_benefit, tau, tau_lb, tau_ub} (intervals shortest 95 %)."""
+    from helpers.show.text import fmt_ci, fmt_prob
+
+    oc = list(freq)
+    rows = [
+        ("Frequentist (primary model)", "Pooled HR (95% CI)", lambda o: fmt_ratio(freq[o]["hr"], freq[o]["hr_lb"], freq[o]["hr_ub"])),
+        ("Frequentist (primary model)", "95% prediction interval for a new trial",
+         lambda o: fmt_ci(freq[o]["pi_lb"], freq[o]["pi_ub"]) if not math.isnan(freq[o]["pi_lb"]) else "not given (k < 3)"),
+        ("Frequentist (primary model)", "τ (restricted maximum likelihood)", lambda o: fmt_num(freq[o]["tau"], 2)),
+        ("Bayesian (default priors)", "Pooled HR, posterior median (95% credible interval)",
+         lambda o: fmt_ratio(bayes[o]["hr"], bayes[o]["hr_lb"], bayes[o]["hr_ub"])),
+        ("Bayesian (default priors)", "P(HR < 1)", lambda o: fmt_prob(bayes[o]["p_benefit"])),
+        ("Bayesian (default priors)", f"P(HR < {mcid:.2f})", lambda o: fmt_prob(bayes[o]["p_mcid"])),
+        ("Bayesian (default priors)", "HR in a new trial (95% interval)",
+         lambda o: fmt_ratio(bayes[o]["new_hr"], bayes[o]["new_lb"], bayes[o]["new_ub"])),
+        ("Bayesian (default priors)", "P(new trial's HR < 1)", lambda o: fmt_prob(bayes[o]["p_new_benefit"])),
+        ("Bayesian (default priors)", "τ, posterior median (95% credible interval)",
+         lambda o: fmt_ratio(bayes[o]["tau"], bayes[o]["tau_lb"], bayes[o]["tau_ub"])),
+    ]
+    return pd.DataFrame([{"Model": m, "Quantity": q, **{o: f(o) for o in oc}} for m, q, f in rows])
+
+
+def prior_sensitivity_table(bayes: dict, mcid: float) -> pd.DataFrame:
+    """The Bayesian analyses under each prior (rows of ``bayes_analyses``, by outcome): k, the
+    posterior median HR with its shortest 95 % credible interval, P(HR < 1), P(HR < ``mcid``)
+    and P(a new trial's HR < 1); rows that cannot be computed say why."""
+    from helpers.show.text import fmt_prob
+
+    rows = []
+    for oc, t in bayes.items():
+        for _, r in t.iterrows():
+            ok = bool(r["estimable"])
+            rows.append({"Outcome": oc, "Prior": r["label"], "k": int(r["k"]),
+                         "HR (95% credible interval)": fmt_ratio(r["hr"], r["hr_lb"], r["hr_ub"]) if ok else r["note"],
+                         "P(HR < 1)": fmt_prob(r["p_benefit"]) if ok else "",
+                         f"P(HR < {mcid:.2f})": fmt_prob(r["p_mcid"]) if ok else "",
+                         "P(new trial's HR < 1)": fmt_prob(r["p_new_benefit"]) if ok else ""})
+    return pd.DataFrame(rows)
+
+
+def tsa_table(t: pd.DataFrame) -> pd.DataFrame:
+    """Trial sequential analyses (rows of ``tsa_summary``): required events without and with
+    the diversity adjustment, the information reached (events and share of the required),
+    the final cumulative Z and the benefit boundary at the last trial (both positive when
+    they favour MDT), and the verdict."""
+    rows = []
+    for _, r in t.iterrows():
+        if r["verdict"] == "not run":
+            rows.append({"Outcome": r["outcome"], "Analysis": r["label"], "Required events (without / with D²)": "",
+                         "Information reached": "", "Final Z": "", "Boundary for benefit": "",
+                         "Verdict": f"not run: {r['note']}"})
+            continue
+        bound = (fmt_num(r["boundary_final"]) if math.isfinite(r["boundary_final"])
+                 else "none left (past the required information)")
+        rows.append({"Outcome": r["outcome"], "Analysis": r["label"],
+                     "Required events (without / with D²)": (f"{r['events_required']:,.0f} / "
+                                                             f"{r['events_required_adjusted']:,.0f} (D² = {r['D2']:.2f})"),
+                     "Information reached": f"{r['events_accrued']:,.0f} events ({100 * r['fraction']:.0f}%)",
+                     "Final Z": fmt_num(r["z_final"]), "Boundary for benefit": bound, "Verdict": r["verdict"]})
+    return pd.DataFrame(rows)
+
+
+def null_trial_table(null: dict, mcid: float) -> pd.DataFrame:
+    """Each outcome now and with one more null trial (``NullTrial``-like objects with
+    ``before``/``after`` dicts: hr, hr_lb, hr_ub, p_benefit, p_mcid, verdict)."""
+    from helpers.show.text import fmt_prob
+
+    rows = []
+    for oc, n in null.items():
+        if not n.after:
+            continue
+        for q, f in (("Pooled HR, primary model (95% CI)", lambda d: fmt_ratio(d["hr"], d["hr_lb"], d["hr_ub"])),
+                     ("Pooled HR, Bayesian (95% credible interval)",
+                      lambda d: fmt_ratio(d["bayes_hr"], d["bayes_lb"], d["bayes_ub"])),
+                     ("P(HR < 1)", lambda d: fmt_prob(d["p_benefit"])),
+                     (f"P(HR < {mcid:.2f})", lambda d: fmt_prob(d["p_mcid"])),
+                     ("Trial sequential verdict", lambda d: d["verdict"])):
+            rows.append({"Outcome": oc, "Quantity": q, "Now": f(n.before), f"With a null trial of {n.n}": f(n.after)})
     return pd.DataFrame(rows)

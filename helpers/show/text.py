@@ -6,7 +6,7 @@ import math
 
 from pandas import NA as _NA
 
-__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word", "fmt_test_p", "join_words"]
+__all__ = ["fmt_num", "fmt_ratio", "fmt_ci", "fmt_p", "fmt_pct", "NOT_ESTIMABLE", "DASH", "glue_all", "count", "number_word", "fmt_test_p", "join_words", "fmt_prob"]
 
 NOT_ESTIMABLE = "not estimable"
 DASH = "\u2013"   # en dash between CI bounds
@@ -46,6 +46,20 @@ def fmt_p(p: float | None) -> str:
 def fmt_test_p(p: float | None) -> str:
     """The p-value of a test that may not have been run: ``fmt_p``, or "not testable"."""
     return "not testable" if _missing(p) or math.isnan(float(p)) else fmt_p(p)
+
+
+def fmt_prob(p: float | None) -> str:
+    """A probability (a fraction) as a percentage with one decimal: ``97.3%``; beyond
+    99.9% or below 0.1% the bound is written (``> 99.9%``, ``< 0.1%``), so that no
+    probability is rounded to certainty; a missing value becomes an em dash."""
+    if _missing(p) or math.isnan(float(p)):
+        return "\u2014"
+    p = float(p)
+    if p > 0.999:
+        return "> 99.9%"
+    if p < 0.001:
+        return "< 0.1%"
+    return f"{100 * p:.1f}%"
 
 
 def fmt_pct(x: float, digits: int = 0) -> str:
