@@ -164,3 +164,21 @@ def test_absolute_effects_per_cancer_group_hand_worked():
     assert a.at["breast", "per_1000_lb"] == pytest.approx(1000 * (s0 ** 0.6 - s0))   # the CI's upper HR bound
     assert a.at["prostate", "control"] == pytest.approx(0.5)
     assert (a["per_1000_lb"] <= a["per_1000"]).all() and (a["per_1000"] <= a["per_1000_ub"]).all()
+
+
+def test_prisma_flow_keeps_every_text_in_its_box_and_names_no_id(review):
+    """PRISMA 2020 boxes: at most seven reason lines, grouped, never a record id; counts that
+    were not recorded read "not recorded"; no text leaves its box (matplotlib's renderer)."""
+    from helpers.show import plots
+
+    p = h.prisma_counts(review)
+    assert len(p["exclusion_reasons"]) <= 7
+    assert not any("_" in k for k in p["exclusion_reasons"])
+    assert p["duplicates_removed"] is None and p["excluded_screening"] is None
+    fig = plots.prisma_flow(p, 37)
+    texts = [t.get_text() for _, t in fig.prisma_boxes]
+    assert any("duplicates: not recorded" in t for t in texts)
+    assert plots.text_outside_boxes(fig) == []
+    # the check can fail: a reason line far longer than its box
+    long = dict(p, exclusion_reasons={"no results published": 10 ** 60})
+    assert plots.text_outside_boxes(plots.prisma_flow(long)) != []

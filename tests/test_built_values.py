@@ -459,10 +459,12 @@ def test_search_prisma_counts_and_log(site, data):
     included = len(rec) - excluded
     inc = included_trials(data)
     flow = " | ".join(_svg_texts(site, "chapters/search.md", "search-prisma"))
-    for want in (f"abstracts): n = {n_db}", f"n = {n_other}", f"n = {len(rec)} | ({n_db} + {n_other})",
+    for want in (f"bibliographic sources: n = {n_db}", f"registries, protocols): n = {n_other}",
+                 f"Records screened | n = {len(rec)}", "duplicates: not recorded",
+                 f"Reports assessed for eligibility | n = {len(rec)} | ({n_db} bibliographic, {n_other} other)",
                  f"Reports excluded: n = {excluded}",
-                 f"Included: {len(inc)} randomised | comparisons from {len({t['trial_group'] for t in inc.values()})} "
-                 f"trials, | reported in {included} reports"):
+                 f"{len({t['trial_group'] for t in inc.values()})} trials, {len(inc)} randomised",
+                 f"Reports of included studies: | n = {included}"):
         assert want in flow, f"PRISMA flow: expected '{want}' in {flow!r}"
     log = read_csv(data, "search_log.csv")
     text = page_text(site, "chapters/search.md")

@@ -48,38 +48,58 @@ def review_counts(review: Review) -> dict[str, int]:
 OTHER_METHODS_TYPES = ("news", "review", "registry", "protocol")
 
 
+MAX_REASON_LINES = 7
+
+
 def prisma_counts(review: Review) -> dict[str, object]:
-    """PRISMA 2020 flow counts from ``records.csv`` and ``trials.csv``.
+    """PRISMA 2020 flow counts from ``records.csv`` and ``trials.csv`` (Page et al. 2021,
+    template for new reviews with databases and other sources).
 
     Records whose type is a bibliographic publication (paper, abstract, long-term update,
-    congress abstract) form the "databases" arm; news, reviews, registries and protocols
-    the "other methods" arm.  Every record found was assessed in full (no title/abstract
-    screening stage was separable), so reports assessed equal records identified; reports
-    are excluded with the reason of their record, and studies are counted separately."""
+    congress abstract) form the "bibliographic sources" arm; news, reviews, registries and
+    protocols the "other methods" arm. ``records.csv`` holds the records the extractors kept,
+    so the raw hits, the duplicates removed and the records excluded on title or abstract were
+    not recorded, and so were reports sought but never read: those counts are ``None`` ("not
+    recorded"), never a guess. Every kept record was read (through the search library, even
+    where its address was not shown), so it was screened, sought, retrieved and assessed. Reasons of the excluded reports are grouped into at most
+    ``MAX_REASON_LINES`` lines, the rest as "other reasons"."""
     rec = review.records
     other = rec["record_type"].isin(OTHER_METHODS_TYPES)
     inc_trials = set(review.included["trial_group"])
     excluded = rec[rec["decision"] == "excluded"]
     reasons = excluded["exclusion_reason"].fillna("not stated").map(exclusion_class).value_counts()
+    named = reasons[reasons.index != OTHER_REASONS]
+    keep = named.head(MAX_REASON_LINES - 1) if len(named) >= MAX_REASON_LINES else named
+    rest = int(reasons.sum() - keep.sum())
+    grouped = {k: int(v) for k, v in keep.items()} | ({OTHER_REASONS: rest} if rest else {})
     return {
         "identified_databases": int((~other).sum()),
         "identified_other": int(other.sum()),
+        "duplicates_removed": None,
+        "screened": len(rec),
+        "excluded_screening": None,
+        "sought": len(rec),
+        "not_retrieved": None,
+        "assessed": len(rec),
         "assessed_databases": int((~other).sum()),
         "assessed_other": int(other.sum()),
         "excluded_databases": int(((~other) & (rec["decision"] == "excluded")).sum()),
         "excluded_other": int((other & (rec["decision"] == "excluded")).sum()),
-        "exclusion_reasons": {k: int(v) for k, v in reasons.items()},
+        "exclusion_reasons": grouped,
         "reports_included": int((rec["decision"] == "included").sum()),
         "studies_included": len(inc_trials),
         "comparisons_included": len(review.included),
     }
 
 
+OTHER_REASONS = "other reasons"
+
+
 def exclusion_class(reason: str) -> str:
     """The PRISMA category of an exclusion reason written in data/ (first matching key word)."""
     r = reason.lower()
     for key, label in (("both arms", "both arms receive MDT"), ("identif", "record could not be identified"),
-                       ("primary", "primary tumour treated / MDT not to all lesions"),
+                       ("primary", "MDT not to all lesions"),
                        ("cut-off", "published after the search cut-off"), ("after", "published after the search cut-off"),
                        ("no results", "no results published"), ("not published", "no results published"),
                        (">5", "more than 5 lesions allowed"), ("cap", "more than 5 lesions allowed"),
@@ -89,4 +109,9 @@ def exclusion_class(reason: str) -> str:
                        ("same as", "secondary report of an excluded trial")):
         if key in r:
             return label
-    return "other: " + reason[:60]
+    for key, label in (("meta-analysis", "pooled analysis of listed trials"),
+                       ("pooled analysis", "pooled analysis of listed trials"),
+                       ("registry", "registry entry without results")):
+        if key in r:
+            return label
+    return OTHER_REASONS

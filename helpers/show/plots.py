@@ -22,7 +22,7 @@ from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_test_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
 __all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot", "contour_funnel_plot",
-           "posterior_density_plot", "tsa_plot"]
+           "posterior_density_plot", "tsa_plot", "prisma_flow", "text_outside_boxes"]
 
 COLORS = {"study": "#1f4e79", "pooled": "#1f4e79", "pi": "#c0392b", "null": "#555555", "grid": "#dddddd",
           "group": "#000000", "muted": "#666666", "filled": "#ffffff"}
@@ -375,47 +375,89 @@ def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
     return fig
 
 
+def _n(x) -> str:
+    """A PRISMA count: "n = 12", or "not recorded" when the count was not kept."""
+    return "not recorded" if x is None else f"n = {x:,}"
+
+
 def prisma_flow(c: dict, paper_records: int | None = None) -> plt.Figure:
-    """PRISMA 2020 flow diagram (Page et al. 2021) with the "other methods" arm; every
-    count comes from ``helpers.prisma_counts``; the paper's own count is shown apart."""
+    """PRISMA 2020 flow diagram (Page et al. 2021): identification, screening and included,
+    with the boxes of the template (records removed before screening, records excluded,
+    reports sought, not retrieved, assessed, excluded with reasons). Every count comes from
+    ``helpers.prisma_counts``; a count that was not recorded reads "not recorded". The boxes
+    and their texts are kept as ``fig.prisma_boxes`` [(patch, text)], so a test can check that
+    no text leaves its box."""
     from matplotlib.patches import FancyBboxPatch
 
     with book_style():
-        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 6.2))
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 6.4))
+        fig.subplots_adjust(left=0, right=1, top=1, bottom=0)
         ax.set_xlim(0, 100)
         ax.set_ylim(0, 100)
         ax.axis("off")
+        fig.prisma_boxes = []
 
-        def box(x, y, w, h, text, bold=False, color="#ffffff"):
-            ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.4", fc=color, ec="#555555", lw=0.8))
-            ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=7.2,
-                    fontweight="bold" if bold else "normal", wrap=True)
+        def box(x, y, w, h, text, bold=False, color="#ffffff", size=6.8):
+            patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.3", fc=color, ec="#555555", lw=0.8)
+            ax.add_patch(patch)
+            t = ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size,
+                        fontweight="bold" if bold else "normal", linespacing=1.25)
+            fig.prisma_boxes.append((patch, t))
+
+        def stage(y, h, text):
+            ax.text(1, y + h / 2, text, rotation=90, ha="center", va="center", fontsize=7, color=COLORS["muted"],
+                    fontweight="bold")
 
         def arrow(x0, y0, x1, y1):
             ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=dict(arrowstyle="->", color="#555555", lw=0.8))
 
-        box(2, 84, 44, 12, f"Records identified from bibliographic\nsources (PubMed/PMC, journals, congress\n"
-                           f"abstracts): n = {c['identified_databases']}", color="#eef3f8")
-        box(54, 84, 44, 12, f"Records identified by other methods\n(news, reviews, registries, protocols):\n"
-                            f"n = {c['identified_other']}", color="#f6f1e7")
-        assessed = c["assessed_databases"] + c["assessed_other"]
-        box(2, 56, 40, 14, f"Reports assessed for eligibility\nn = {assessed}\n"
-                           f"({c['assessed_databases']} + {c['assessed_other']})")
-        arrow(24, 84, 22, 70.8)
-        arrow(76, 84, 30, 70.8)
-        reasons = "\n".join(f"{k}: {v}" for k, v in c["exclusion_reasons"].items())
-        n_reasons = len(c["exclusion_reasons"])
-        h = 10 + 3.2 * n_reasons
-        box(50, min(66 - h, 46 - h / 2), 48, h, f"Reports excluded: n = {c['excluded_databases'] + c['excluded_other']}\n{reasons}")
-        arrow(42.8, 62, 49.2, 58)
-        box(2, 8, 40, 16, f"Included: {c['comparisons_included']} randomised\ncomparisons from "
-                          f"{c['studies_included']} trials,\nreported in {c['reports_included']} reports",
-            bold=True, color="#e8f4ea")
-        arrow(22, 56, 22, 24.8)
+        left, lw, right, rw = 5, 45, 56, 43
+        stage(84, 14, "Identification")
+        box(left, 84, lw, 14, f"Records identified\nbibliographic sources: {_n(c['identified_databases'])}\n"
+                               f"other methods (news, reviews,\nregistries, protocols): {_n(c['identified_other'])}",
+            color="#eef3f8")
+        box(right, 86, rw, 10, f"Records removed before screening\nduplicates: {_n(c['duplicates_removed'])}")
+        arrow(left + lw + 0.4, 91, right - 0.6, 91)
+        stage(30, 48, "Screening")
+        box(left, 70, lw, 8, f"Records screened\n{_n(c['screened'])}")
+        box(right, 70, rw, 8, f"Records excluded\n{_n(c['excluded_screening'])}")
+        arrow(left + lw / 2, 83.4, left + lw / 2, 78.6)
+        arrow(left + lw + 0.4, 74, right - 0.6, 74)
+        box(left, 56, lw, 8, f"Reports sought for retrieval\n{_n(c['sought'])}")
+        box(right, 56, rw, 8, f"Reports not retrieved\n{_n(c['not_retrieved'])}")
+        arrow(left + lw / 2, 69.4, left + lw / 2, 64.6)
+        arrow(left + lw + 0.4, 60, right - 0.6, 60)
+        box(left, 40, lw, 10, f"Reports assessed for eligibility\n{_n(c['assessed'])}\n"
+                               f"({c['assessed_databases']} bibliographic, {c['assessed_other']} other)")
+        arrow(left + lw / 2, 55.4, left + lw / 2, 50.6)
+        reasons = c["exclusion_reasons"]
+        lines = "\n".join(f"{short_label(k, 44)}: {v}" for k, v in reasons.items())
+        h = 6 + 2.6 * len(reasons)
+        excluded = c["excluded_databases"] + c["excluded_other"]
+        box(right, 45 - h / 2 - 5, rw, h, f"Reports excluded: n = {excluded}\n{lines}", size=6.2)
+        arrow(left + lw + 0.4, 45, right - 0.6, 45)
+        stage(4, 20, "Included")
+        box(left, 6, lw, 16, f"Studies included in the review:\n{c['studies_included']} trials, "
+                              f"{c['comparisons_included']} randomised\ncomparisons\n"
+                              f"Reports of included studies:\n{_n(c['reports_included'])}", bold=True, color="#e8f4ea")
+        arrow(left + lw / 2, 39.4, left + lw / 2, 22.6)
         if paper_records is not None:
-            ax.text(99, 1, f"The paper's figure: {paper_records} records included", ha="right", va="bottom",
-                    fontsize=7, color=COLORS["muted"], style="italic")
+            ax.text(99, 0.5, f"The paper's figure: {paper_records} records included", ha="right", va="bottom",
+                    fontsize=6.5, color=COLORS["muted"], style="italic")
     return fig
+
+
+def text_outside_boxes(fig) -> list[str]:
+    """The texts of ``fig.prisma_boxes`` whose rendered extent leaves their box (measured with
+    the figure's renderer, in display pixels)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for patch, text in getattr(fig, "prisma_boxes", []):
+        t, b = text.get_window_extent(renderer), patch.get_window_extent(renderer)
+        if t.x0 < b.x0 - 0.5 or t.x1 > b.x1 + 0.5 or t.y0 < b.y0 - 0.5 or t.y1 > b.y1 + 0.5:
+            out.append(text.get_text().split("\n")[0])
+    return out
 
 
 ROB_DOMAINS = ("D1", "D2", "D3", "D4", "D5", "Overall")
