@@ -485,7 +485,7 @@ LABELS = {"REML": "restricted maximum likelihood", "DL": "DerSimonian–Laird", 
 def test_methods_states_the_model_the_pages_run(site, data):
     s = helpers.SETTINGS
     text = page_text(site, "chapters/methods.md")
-    assert f"Primary model. {LABELS[s.method]} with {LABELS[s.test]}, {s.level:g}% confidence" in text
+    assert f"Primary model: {LABELS[s.method]} with {LABELS[s.test]}, {s.level:g}% confidence" in text
     others = "; ".join(f"{LABELS[m]} with {LABELS[t]}" for m, t in s.sensitivity_models)
     assert f"Shown beside it: {others}" in text
     assert f"only from {s.min_k_small_study} comparisons" in text

@@ -611,7 +611,8 @@ export function mount(root, input) {
   root.append(filters);
 
   const fieldset = el("fieldset", { class: "whatif-list" });
-  fieldset.append(el("legend", {}, `Comparisons pooled (${comps.length})`));
+  const legend = el("legend", {}, `Comparisons pooled (${comps.length} of ${comps.length})`);
+  fieldset.append(legend);
   const list = el("div", { class: "whatif-boxes" });
   fieldset.append(list);
   const boxes = comps.map((c) => {
@@ -646,6 +647,7 @@ export function mount(root, input) {
   root.append(forest);
 
   function update() {
+    legend.textContent = `Comparisons pooled (${boxes.filter((b) => b.checked).length} of ${comps.length})`;
     const use = comps.filter((c, i) => boxes[i].checked);
     const method = selMethod.value, test = selTest.value;
     const k = use.length;

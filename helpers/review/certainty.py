@@ -385,8 +385,9 @@ OUTCOME_WORDS = {"PFS": "progression-free survival", "OS": "overall survival"}
 def _verdict_words(row, mcid: float) -> str:
     """The verdict of one TSA row as a clause."""
     if row["verdict"] == VERDICTS[0]:
-        return (f"the Z-curve crossed the boundary for benefit when {row['crossing']} was added: firm evidence of "
-                "benefit by this test")
+        return (f"the Z-curve crossed the boundary for benefit when {row['crossing']} was added: \u201cfirm evidence "
+                "of benefit\u201d in the sense of trial sequential analysis, which controls repeated testing but does "
+                "not weigh risk of bias or missing results (the GRADE certainty stands)")
     if row["verdict"] == VERDICTS[1]:
         return f"the Z-curve crossed the boundary for harm when {row['crossing']} was added"
     if row["verdict"] == VERDICTS[2]:

@@ -159,12 +159,14 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
     v["sens_max"] = fmt_num(sens["hr"].max())
     v["sens_n_rows"] = str(len(rep.sensitivity))
     n_ne = int((~rep.sensitivity["estimable"]).sum())
-    v["sens_not_estimable"] = f"{count(n_ne, 'analysis', 'analyses')} {'leaves' if n_ne == 1 else 'leave'}"
+    v["sens_not_estimable"] = (f"{count(n_ne, 'analysis', 'analyses')} {'leaves' if n_ne == 1 else 'leave'} fewer than "
+                               f"two comparisons and {'is' if n_ne == 1 else 'are'} marked \"not estimable\"")
     if not rep.loo.empty:
         est = np.exp(rep.loo["estimate"])
         v["loo_min"], v["loo_max"] = fmt_num(est.min()), fmt_num(est.max())
         v["loo_min_trial"], v["loo_max_trial"] = str(est.idxmin()), str(est.idxmax())
-        v["n_influential"] = count(int((rep.infl["inf"] == "*").sum()), "comparison")
+        n_inf = int((rep.infl["inf"] == "*").sum())
+        v["n_influential"] = f"{count(n_inf, 'comparison')} {'meets' if n_inf == 1 else 'meet'}"
     if rep.egger is not None:
         v["egger"] = f"t = {rep.egger.zval:.2f}, df = {rep.egger.dfs}, {fmt_p(rep.egger.pval)}"
         v["trimfill"] = (f"{count(rep.tf.k0, 'comparison')} imputed on the {rep.tf.side}; adjusted HR "
@@ -225,7 +227,7 @@ def absolute_brief(rep: EfficacyReport) -> str:
     is the baseline."""
     from helpers.show.text import count, join_words
 
-    parts = [f"{GROUP_WORDS.get(a['cancer_group'], a['cancer_group'])} ({count(len(a['sources']), 'trial')}): "
+    parts = [f"{GROUP_WORDS.get(a['cancer_group'], a['cancer_group'])} ({count(len(a['sources']), 'comparison')}): "
              f"{1000 * a['control']:.0f} → {1000 * a['mdt']:.0f} ({a['per_1000']:+.0f}; "
              f"{a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})"
              for _, a in rep.absolute.iterrows()]

@@ -34,7 +34,7 @@ def _row_effect(r: pd.Series, trial: pd.Series) -> tuple[float, float, float, fl
         e = log_hr_from_ci(hr, lo, hi, level=float(r["ci_level"]))
         note = "CI asymmetric on the log scale beyond rounding" if e.asymmetric else ""
         if float(r["ci_level"]) != 95:
-            note = (note + "; " if note else "") + f"SE from a {float(r['ci_level']):g}% CI"
+            note = (note + "; " if note else "") + f"SE from {'an' if str(int(float(r['ci_level']))).startswith(('8', '11', '18')) else 'a'} {float(r['ci_level']):g}% CI"
         yi, sei = e.yi, e.sei
     elif d == "from_hr_and_p":
         p, _ = parse_p(r["p_value"])

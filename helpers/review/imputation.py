@@ -45,7 +45,7 @@ __all__ = ["Imputed", "ImputationResult", "TippingPoint", "impute_missing", "imp
            "tipping_point", "events_from_medians", "TIERNEY", "MEDIANS", "NOT_IMPUTABLE", "SMALL_LOG_HR",
            "DEFAULT_GRID"]
 
-TIERNEY = "log-rank p and events (Tierney 2007)"
+TIERNEY = "log-rank p and events (Tierney method)"
 MEDIANS = "ratio of medians, exponential (weaker)"
 NOT_IMPUTABLE = "not imputable"
 SMALL_LOG_HR = 0.05   # |ln HR| below this: |ln HR|/z_p is unstable, the events-based SE alone is used

@@ -202,15 +202,15 @@ def _summary_values(res: Results, paper: pd.DataFrame) -> dict[str, str]:
                   "registry": ("registry entry", "registry entries"), "review": ("review", "reviews")}
     read_as = [count(int(n), *tier_words.get(t, (t, t + "s"))) for t, n in by_tier.items()]
     return {
-        "plain_summary": (f"This book pooled the randomised trials that compared adding metastasis-directed therapy "
+        "plain_summary": (f"This book gathered the randomised trials that compared adding metastasis-directed therapy "
                           f"(MDT) to standard care with standard care alone in people with a few metastases: "
                           f"{count(c['comparisons_included'], 'comparison')} from {count(c['trials_included'], 'trial')}, "
                           f"{c['participants']:,} participants. " + " ".join(sentences) + " " + harms
                           + f" Of the {len(included)} comparisons, {len(res.missing['OS'])} published no usable "
                           f"overall-survival result and {len(res.missing['PFS'])} no usable progression-free "
                           "result; the certainty counts them."),
-        "limit_sources": (f"Only public sources were read, never a full text or a protocol: the {len(tiers)} "
-                          f"records used are {join_words(read_as)}."),
+        "limit_sources": (f"MEDLINE, Embase and CENTRAL were not searched; only public sources were read, never a "
+                          f"full text or a protocol: the {len(tiers)} records used are {join_words(read_as)}."),
         "limit_missing": (f"No poolable result: progression-free survival in {limits['PFS']} included comparisons, "
                           f"overall survival in {limits['OS']}."),
         "limit_participants": (f"{c['participants']:,} participants in the included comparisons, "

@@ -156,7 +156,7 @@ def safety_glue_values(pooled: dict[str, SafetyResult], n_included: int) -> dict
     g2 = pooled[">=2"]
     k = len(g2.usable)
     orr = one_or(g2)
-    v = {"k2": count(k, "comparison"), "k2_missing": str(int((g2.table["status"] != "usable").sum())),
+    v = {"k2": f"{count(k, 'comparison')} {'reports' if k == 1 else 'report'}", "k2_missing": str(int((g2.table["status"] != "usable").sum())),
          "n_comparisons": str(n_included), "add": f"{SETTINGS.or_add:g}"}
     if k == 0:
         v["or2_sentence"] = "No included trial reports grade ≥2 adverse events per arm, so no odds ratio can be given."

@@ -49,10 +49,10 @@ def sensitivity_analyses(review: Review, outcome: str, settings: AnalysisSetting
     only, no derived estimates, no congress/news-only numbers, no oligoprogression,
     no high risk of bias, phase III only."""
     t = hazard_ratios(review, outcome)
-    primary_label = f"Primary: {settings.method}, {settings.test}"
+    primary_label = f"Primary model ({settings.describe()})"
     rows = [_scenario(primary_label, t, settings)]
     for m, te in settings.sensitivity_models:
-        rows.append(_scenario(f"{m}, {te}", t, settings, m, te))
+        rows.append(_scenario(settings.describe(m, te).capitalize(), t, settings, m, te))
     rows.append(_scenario("First report of each trial", hazard_ratios(review, outcome, report="first"), settings))
     if outcome == "PFS":
         rows.append(_scenario("Progression-free survival endpoints only", t[t["endpoint_class"] == "PFS"], settings))

@@ -7,7 +7,7 @@ __all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "Link", "label", "source"]
 DERIVATIONS = {
     "reported": "HR and CI as reported",
     "from_hr_and_p": "SE from the HR and its exact p-value (see Methods)",
-    "from_p_and_events": "from p-value and events (Tierney 2007)",
+    "from_p_and_events": "from p-value and events (see Methods)",
     "ratio_of_medians": "ratio of medians (exponential assumption; weaker)",
     "not_available": "no estimate obtainable",
 }

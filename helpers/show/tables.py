@@ -220,7 +220,7 @@ def scorecard_table(card: pd.DataFrame, model: str, full: bool = False) -> pd.Da
                         f"This book ({model})": card["book"], "k": card["k"], "n": card["n"], "Verdict": verdicts})
     if full:
         out.insert(5, "DerSimonian–Laird, z", card["book_DL_z"])
-        out.insert(6, "REML, z", card["book_REML_z"])
+        out.insert(6, "REML, z-test", card["book_REML_z"])
     return out
 
 
