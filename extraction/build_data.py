@@ -565,13 +565,24 @@ def _bib_escape(text: str) -> str:
     return text
 
 
+def _bib_author(r: dict) -> str:
+    """The author as a citation shows it: the first author's surname (with "et al." when the
+    source lists more), or the group or outlet, without the extractors' notes on how the record
+    was seen (``helpers.review.labels.record_citation`` reads it the same way)."""
+    from helpers.review.labels import record_citation
+
+    who = record_citation({"authors": r["authors"], "year": None, "journal": None}).rsplit(" undated", 1)[0]
+    return who + (" et al." if "et al" in (r["authors"] or "") and " et al" not in who else "")
+
+
 def write_bib(records: list[dict]) -> None:
     """references_trials.bib: one entry per record (key = record_id), so chapters can {cite} any
     source; journal articles as @article, everything else as @misc with its address."""
     out = ["% Written by extraction/build_data.py from data/records.csv; do not edit by hand.", ""]
     for r in sorted(records, key=lambda r: r["record_id"]):
-        author = _bib_escape(r["authors"] or "Anonymous")
-        fields = {"author": "{" + author + "}", "title": _bib_escape(r["title"])}
+        author = _bib_escape(_bib_author(r))
+        # double braces: the title keeps its capitalisation ("SABR-COMET", "NRG-BR002")
+        fields = {"author": "{" + author + "}", "title": "{" + _bib_escape(r["title"]) + "}"}
         article = r["record_type"] in ("full paper", "long-term update", "abstract", "review") and r["journal"] \
             and r["year"] and not r["journal"].startswith("(")
         if article:

@@ -182,3 +182,14 @@ def test_prisma_flow_keeps_every_text_in_its_box_and_names_no_id(review):
     # the check can fail: a reason line far longer than its box
     long = dict(p, exclusion_reasons={"no results published": 10 ** 60})
     assert plots.text_outside_boxes(plots.prisma_flow(long)) != []
+
+
+def test_bib_titles_keep_their_capitalisation():
+    """Every title in the generated .bib is braced twice, so "SABR-COMET" is not printed
+    "Sabr-comet"; no author field carries the extractors' notes."""
+    from conftest import ROOT
+
+    text = (ROOT / "references_trials.bib").read_text(encoding="utf-8")
+    titles = re.findall(r"^\s*title = (.*),?$", text, re.M)
+    assert titles and all(t.startswith("{{") for t in titles)
+    assert not re.search(r"author = \{\{[^}]*(not visible|per Urology|mirror)", text)
