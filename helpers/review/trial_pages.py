@@ -16,7 +16,7 @@ import pandas as pd
 from helpers.show.labels import DERIVATIONS, label, trial_page_name
 from helpers.show.text import fmt_num
 
-__all__ = ["md_escape", "md_link", "trial_pages", "write_trial_pages", "INDEX"]
+__all__ = ["md_escape", "md_link", "trial_pages", "write_trial_pages", "trial_links_markdown", "INDEX"]
 
 INDEX = "index"
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")      # every ASCII punctuation character
@@ -354,3 +354,11 @@ def write_trial_pages(pages: dict[str, str], folder: str | Path) -> dict[str, li
             path.unlink()
             deleted.append(path.stem)
     return {"written": sorted(written), "deleted": sorted(deleted)}
+
+
+def trial_links_markdown(table: pd.DataFrame, labels, prefix: str = "../trials/") -> str:
+    """Markdown links to the pages of the trial groups in ``table`` (rows with ``trial_group``),
+    in table order, each group once: "[SABR-COMET](../trials/sabr-comet.html), ..." (glue:md does not
+    resolve document links, so the address is the built page)."""
+    groups = list(dict.fromkeys(table["trial_group"]))
+    return ", ".join(md_link(labels.group(g), f"{prefix}{trial_page_name(g)}.html") for g in groups)
