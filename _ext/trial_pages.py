@@ -41,6 +41,16 @@ def _on_config(app, config):
                                          len(done["written"]), len(done["deleted"]))
 
 
+def _escape_print_title(app, pagename, templatename, context, doctree):
+    """sphinx-book-theme puts the page title, as plain text, unescaped into the print header
+    (``<h1>{{ pagetitle }}</h1>``): a trial name from data/ with "<b>" would become markup."""
+    import html
+
+    if isinstance(context.get("pagetitle"), str):
+        context["pagetitle"] = html.escape(context["pagetitle"])
+
+
 def setup(app):
     app.connect("config-inited", _on_config, priority=100)
+    app.connect("html-page-context", _escape_print_title, priority=900)   # after the theme sets it
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
