@@ -36,7 +36,8 @@ import sys  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 _COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", "venv", ".git", ".pytest_cache", ".hypothesis",
-                                      "__pycache__", "artifacts", "*.egg-info")
+                                      "__pycache__", "artifacts", "*.egg-info",
+                                      "trials")   # written at build time (git-ignored), as in a fresh clone
 
 
 def jupyter_book_cmd() -> list[str]:

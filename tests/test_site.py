@@ -126,10 +126,15 @@ def test_a_failing_cell_fails_the_build(tmp_path):
 
 def test_text_from_data_is_shown_literally(tmp_path):
     book = copy_book(tmp_path / "escaping")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/pfs\n", encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: chapters/pfs\nparts:\n  - caption: Trials\n    chapters:\n"
+                                   "      - file: trials/index\n        sections:\n          - glob: trials/*\n"
+                                   "      - file: chapters/glossary\n      - file: chapters/search\n",   # terms, bibliography
+                                   encoding="utf-8")
     for stray in ("intro.md",):
         (book / stray).unlink()
     edit_csv(book / "data" / "trials.csv", "trial_id", "sabr_comet", {"trial_name": "SABR <b>&$x$_y"})
+    quote = "Note: with $x$, <b>bold</b>, *a*, `c`, [l](u) and a | bar"
+    edit_csv(book / "data" / "outcomes.csv", "trial_id", "sabr_comet", {"quote": lambda q: f"{q} {quote}"})
     run = build_book(book, "build-escaping.log")
     assert run.returncode == 0, run.stdout[-3000:]
     html = (book / "_build" / "html" / "chapters" / "pfs.html").read_text(encoding="utf-8")
@@ -137,6 +142,14 @@ def test_text_from_data_is_shown_literally(tmp_path):
     assert "SABR <b>&" not in html
     svgs = [p.read_text(encoding="utf-8") for p in (book / "_build" / "html" / "_images").glob("*.svg")]
     assert any("SABR &lt;b&gt;&amp;$x$_y" in s for s in svgs), "the figure does not show the name literally"
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((book / "_build" / "html" / "trials" / "sabr-comet.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    main = page.find("main") or page
+    assert main.find("h1").get_text().strip("#\u00b6 \n") == "SABR <b>&$x$_y", "the trial page title is not literal"
+    assert any(q.get_text(" ", strip=True).endswith(quote) for q in main.find_all("blockquote")), "the quote is not literal"
+    assert not main.find("b") and not main.select("span.math, div.math"), "data text became HTML or math"
 
 
 def test_the_book_builds_with_the_network_disabled(tmp_path):

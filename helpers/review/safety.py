@@ -64,7 +64,7 @@ def ae_table(review: Review, grade: str) -> pd.DataFrame:
     for tid, t in trials.iterrows():
         sub = ae[ae["trial_id"] == tid].sort_values("attribution", ascending=False)  # treatment-related first
         if sub.empty:
-            rows.append({"trial_id": tid, "trial": t["trial_name"], "status": "not reported", "attribution": None,
+            rows.append({"trial_id": tid, "trial": t["trial_name"], "trial_group": t["trial_group"], "status": "not reported", "attribution": None,
                          "ai": None, "n1i": None, "ci": None, "n2i": None, "how": "not reported",
                          "pct_mdt": None, "pct_control": None,
                          "record_id": None, "quote": None})
@@ -77,7 +77,7 @@ def ae_table(review: Review, grade: str) -> pd.DataFrame:
         usable = None not in (a, c) and pd.notna(n1) and pd.notna(n2)
         silent = how_a == how_c == "not reported"
         status = "usable" if usable else ("not reported" if silent else "incomplete")
-        rows.append({"trial_id": tid, "trial": t["trial_name"], "status": status, "attribution": r["attribution"],
+        rows.append({"trial_id": tid, "trial": t["trial_name"], "trial_group": t["trial_group"], "status": status, "attribution": r["attribution"],
                      "ai": a, "n1i": int(n1) if pd.notna(n1) else None, "ci": c,
                      "n2i": int(n2) if pd.notna(n2) else None, "how": f"MDT: {how_a}; control: {how_c}",
                      "pct_mdt": r["pct_mdt"], "pct_control": r["pct_control"],

@@ -2,7 +2,7 @@
 code name reaches a page."""
 from __future__ import annotations
 
-__all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "Link", "label", "source"]
+__all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "Link", "label", "source", "trial_page_name", "trial_page_url"]
 
 DERIVATIONS = {
     "reported": "HR and CI as reported",
@@ -25,6 +25,18 @@ def label(code: object) -> str:
     lose their underscores, so no snake_case identifier reaches a page."""
     text = "" if code is None else str(code)
     return FACTORS.get(text) or LEVELS.get(text) or text.replace("_", " ")
+
+
+def trial_page_name(trial_group) -> str:
+    """The page of a trial group under ``trials/``: "sabr_comet" → "sabr-comet"."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", str(trial_group).lower()).strip("-") or "trial"
+
+
+def trial_page_url(trial_group, prefix: str = "../trials/") -> str:
+    """The address of a trial's page from a chapter page (``chapters/*.html``)."""
+    return f"{prefix}{trial_page_name(trial_group)}.html"
 
 
 class Link:

@@ -8,7 +8,7 @@ from statistics import NormalDist
 
 import pandas as pd
 
-from helpers.show.labels import DERIVATIONS, Link, label, source
+from helpers.show.labels import DERIVATIONS, Link, label, source, trial_page_url
 from helpers.show.text import NOT_ESTIMABLE, fmt_num, fmt_p, fmt_pct, fmt_ratio, fmt_test_p
 
 __all__ = ["folded", "imputation_table", "rob_me_table", "csv_download_link", "html_table", "zip_download_link", "markdown_table", "comparisons_table",
@@ -129,8 +129,9 @@ def comparisons_table(t: pd.DataFrame, records: dict | None = None, full: bool =
         "Cancer": t["cancer_group"], "Control arm": t["control_arm"], "Systemic therapy": t["systemic_therapy"],
         "Timing": t["timing"].map(label, na_action="ignore").fillna("n/a (oligoprogression)"), "Disease state": t["disease_state"].map(label),
     } if full else {}
+    trials = [Link(name, trial_page_url(g)) for name, g in zip(t["trial"], t["trial_group"])]
     return pd.DataFrame({
-        "Trial": t["trial"], **characteristics, "n": t["n"].astype("string").fillna("not reported"),
+        "Trial": trials, **characteristics, "n": t["n"].astype("string").fillna("not reported"),
         "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
         "Medians, MDT vs control": [medians(r) for _, r in t.iterrows()],
         "HR used (95% CI)": [fmt_ratio(h, l, u) if e else "not estimable"
@@ -283,7 +284,8 @@ def adverse_event_table(pooled: dict, grade_labels: dict, keep_unreported: str =
         for t in r.table.to_dict("records"):
             if t["status"] == "not reported" and g != keep_unreported:
                 continue
-            rows.append({"Grade": grade_labels[g], "Trial": t["trial"], "Status": t["status"],
+            trial = Link(t["trial"], trial_page_url(t["trial_group"])) if t.get("trial_group") else t["trial"]
+            rows.append({"Grade": grade_labels[g], "Trial": trial, "Status": t["status"],
                          "MDT": _arm(t["ai"], t["n1i"], t["pct_mdt"]), "Control": _arm(t["ci"], t["n2i"], t["pct_control"]),
                          "How": t["how"], "Source": source(t["record_id"], records or {})})
     return pd.DataFrame(rows)
