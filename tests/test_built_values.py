@@ -641,3 +641,26 @@ def test_nonvalue_finder(text, n_bad):
 def test_no_page_prints_nan_inf_or_none(site):
     offenders = [f"{page}: …{s}…" for page in PAGES for s in nonvalues(page_text(site, page))]
     assert not offenders, "a missing or infinite value printed as a value:\n" + "\n".join(offenders)
+
+
+# --------------------------------------------------------------------------- glossary
+GLOSSARY_TERMS = ("REML", "HKSJ", "τ²", "I²", "Prediction interval", "Q-profile", "DFFITS", "Cook's distance",
+                  "Hat value", "Egger's test", "Trim-and-fill", "ICEMAN", "Peto OR", "NNT", "NNTH", "GRADE",
+                  "Risk of bias", "Inconsistency", "Indirectness", "Imprecision", "Publication bias", "RoB 2")
+
+
+@covers("chapters/glossary.md")
+def test_glossary_defines_the_methods_terms_the_chapters_link(site):
+    """The glossary defines every methods term the issue names, and every {term} link on the
+    other pages points at an entry that exists."""
+    from bs4 import BeautifulSoup
+
+    html = (site / "chapters" / "glossary.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    defined = {dt.get_text(" ", strip=True).rstrip("¶#").strip().replace("\u2019", "'") for dt in soup.select("dl.glossary dt")}
+    missing = [t for t in GLOSSARY_TERMS if t not in defined]
+    assert not missing, f"terms missing from the glossary: {missing}"
+    ids = {dt.get("id") for dt in soup.select("dl.glossary dt")}
+    for page in site.rglob("*.html"):
+        for a in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select('a[href*="glossary.html#term-"]'):
+            assert a["href"].split("#", 1)[1] in ids, f"{page.name}: link to a missing term {a['href']}"
