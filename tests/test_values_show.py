@@ -434,3 +434,13 @@ def test_adverse_event_table():
     kept3 = adverse_event_table(pooled, {">=2": "≥2", ">=3": "≥3"}, keep_unreported=">=3")
     assert list(kept3["Trial"]) == ["A", "B", "C"] and list(kept3["Grade"]) == ["≥2", "≥3", "≥3"]
     assert kept3["Source"][0] == Link("r1")
+
+
+def test_glue_all(monkeypatch):
+    import myst_nb
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: calls.append((name, value, display)))
+    from helpers.show.text import glue_all
+    glue_all("os", {"hr": 0.5, "k": "3"})
+    assert calls == [("os_hr", "0.5", False), ("os_k", "3", False)]
