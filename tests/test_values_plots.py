@@ -227,3 +227,40 @@ def test_influence_plot():
     assert [t.get_text() for t in axes[2].get_xticklabels()] == [r"Trial \$A", "B", "C"]
     default = influence_plot(infl)
     assert [t.get_text() for t in default.axes[3].get_xticklabels()] == ["A", "B", "C"]
+
+
+def _funnel_res():
+    from types import SimpleNamespace
+    return SimpleNamespace(yi=np.array([-0.2, 0.4]), vi=np.array([0.04, 0.16]), beta=0.1)
+
+
+def test_funnel_plot():
+    from scipy import stats
+    from helpers.show.plots import funnel_plot
+    fig = funnel_plot(_funnel_res(), labels=["A", "B$"], measure="OR")
+    ax = fig.axes[0]
+    # SE 0.2 and 0.4: top 0.44; half-width max(0.3 + 0.2, z(0.995) × 0.44 × 0.9 = 1.0200) around 0.1
+    half = stats.norm.isf(0.005) * 0.44 * 0.9
+    assert ax.get_ylim() == pytest.approx((0.44, 0)) and ax.get_xlim() == pytest.approx((0.1 - half, 0.1 + half))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "2"]
+    assert ax.get_xlabel() == "OR (log scale)" and ax.get_ylabel() == "Standard error of log OR"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["99% pseudo-CI", "95% pseudo-CI", "90% pseudo-CI"]
+    assert [t.get_text() for t in ax.texts] == ["A", r"B\$"]
+    assert [tuple(t.xy) for t in ax.texts] == [(-0.2, 0.2), (0.4, 0.4)]
+    assert ax.collections[-1].get_offsets().tolist() == [[-0.2, 0.2], [0.4, 0.4]]
+    v = [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()]
+    assert v == [(0.1, "-"), (0, "--")]
+    assert len(funnel_plot(_funnel_res()).axes[0].texts) == 0
+
+
+def test_contour_funnel_plot():
+    from scipy import stats
+    from helpers.show.plots import contour_funnel_plot
+    ax = contour_funnel_plot(_funnel_res()).axes[0]
+    half = stats.norm.isf(0.005) * 0.44 * 1.05          # beyond max |yi| + 0.2 = 0.6
+    assert ax.get_xlim() == pytest.approx((-half, half)) and ax.get_ylim() == pytest.approx((0.44, 0))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "2"]
+    leg = ax.get_legend()
+    assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
+    assert leg.get_title().get_text() == "comparison's own p"
+    assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]

@@ -357,3 +357,19 @@ def test_absolute_brief():
 ])
 def test_verdict(args, want):
     assert verdict(*args) == want
+
+
+def test_reader_labels_citation_of_a_number():
+    assert LABELS.citation(5) == "5"          # not a record id, not missing: shown as it is
+
+
+def test_review_counts():
+    from helpers.review.counts import review_counts
+    rec = pd.DataFrame({"decision": ["included", "excluded", "excluded", "included", "duplicate"]})
+    trials = pd.DataFrame({"included": ["yes", "no", "no", "yes", "maybe"], "trial_group": ["g1", "g2", "g2", "g1", "g3"],
+                           "n_randomized": [100, 10, 10, NAN, NAN], "n_mdt": [NAN, NAN, NAN, 20, NAN],
+                           "n_control": [NAN, NAN, NAN, 25, NAN]})
+    review = SimpleNamespace(records=rec, trials=trials, included=trials[trials["included"] == "yes"])
+    assert review_counts(review) == {"records": 5, "records_included": 2, "records_excluded": 2, "comparisons": 5,
+                                     "comparisons_included": 2, "comparisons_excluded": 2, "trials_included": 1,
+                                     "trials_excluded": 1, "participants": 145, "comparisons_n_missing": 0}
