@@ -154,7 +154,9 @@ def section(run: dict) -> str:
         "A mutant is killed when the tests fail or time out with it in place. The wing score weights each",
         "module by its number of mutants (an estimate of the score over all of the wing's mutants, with",
         f"its 95% interval); {run['n_equivalent']} mutants listed in `bench/mutation_equivalents.md` as equivalent",
-        "are left out.", "",
+        "are left out." + (" Tests left out of the run (`--deselect`: they fail on the unmutated code for reasons"
+                           " outside `helpers/`): " + ", ".join(f"`{t}`" for t in run["deselected"]) + "."
+                           if run.get("deselected") else ""), "",
         f"Last run: {run['date']}, commit `{run['commit']}`, {run['cpus']} CPUs, {run['max_children']} workers, "
         f"{run['seconds'] / 60:.1f} min for {sum(len(v) for v in run['sample'].values())} mutants "
         f"(of {sum(run['population'].values())}).", "",
@@ -262,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
                            text=True).stdout.strip()
     run = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit + ("+" if dirty else ""),
            "cpus": os.cpu_count(), "max_children": a.max_children, "per_module": a.per_module, "seed": a.seed,
+           "deselected": a.deselect,
            "seconds": time.perf_counter() - t0, "n_equivalent": len(set(eq) - set(stale)),
            "population": {m: len(v) for m, v in population.items()}, "sample": chosen, "codes": codes}
     LAST_RUN.write_text(json.dumps(run, indent=1), encoding="utf-8")
