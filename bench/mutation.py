@@ -2,6 +2,7 @@
 
     python bench/mutation.py                  # default sample, rewrites the "Mutation score" section of bench/README.md
     python bench/mutation.py --per-module 10  # a quick look
+    python bench/mutation.py --per-module 10 --modules helpers/show/text.py --no-readme   # one module
     python bench/mutation.py --report         # rewrite the section from the last run (kept in mutants/)
 
 mutmut 3 (configured in ``[tool.mutmut]`` of pyproject.toml: helpers/, the fast tests) copies
@@ -24,6 +25,7 @@ its two markers (appending it if absent), so after ``python bench/run.py`` run
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import math
 import os
@@ -152,7 +154,9 @@ def section(run: dict) -> str:
         "A mutant is killed when the tests fail or time out with it in place. The wing score weights each",
         "module by its number of mutants (an estimate of the score over all of the wing's mutants, with",
         f"its 95% interval); {run['n_equivalent']} mutants listed in `bench/mutation_equivalents.md` as equivalent",
-        "are left out.", "",
+        "are left out." + (" Tests left out of the run (`--deselect`: they fail on the unmutated code for reasons"
+                           " outside `helpers/`): " + ", ".join(f"`{t}`" for t in run["deselected"]) + "."
+                           if run.get("deselected") else ""), "",
         f"Last run: {run['date']}, commit `{run['commit']}`, {run['cpus']} CPUs, {run['max_children']} workers, "
         f"{run['seconds'] / 60:.1f} min for {sum(len(v) for v in run['sample'].values())} mutants "
         f"(of {sum(run['population'].values())}).", "",
@@ -187,11 +191,16 @@ def write_section(text: str) -> None:
 
 # --------------------------------------------------------------------------- pytest plugin
 SLOW_FIXTURES = {"built_book", "site_url", "browser"}
+DESELECT_ENV = "BENCH_MUTATION_DESELECT"   # node ids (space-separated) from --deselect, passed to the plugin
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under mutmut (``-p bench.mutation``): leave out every test that builds the book."""
-    slow = [i for i in items if SLOW_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    """Under mutmut (``-p bench.mutation``): leave out every test that builds the book, and the
+    tests named by ``--deselect`` (content checks that fail on the unmutated code for reasons
+    outside ``helpers/``: mutmut refuses to start while any selected test fails)."""
+    named = os.environ.get(DESELECT_ENV, "").split()
+    slow = [i for i in items if SLOW_FIXTURES & set(getattr(i, "fixturenames", ()))
+            or any(i.nodeid == n or i.nodeid.startswith(n + "[") for n in named)]
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [i for i in items if i not in slow]
@@ -202,7 +211,11 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-module", type=int, default=DEFAULT_PER_MODULE, help="mutants sampled per module")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--modules", nargs="+", metavar="GLOB",
+                    help="only these modules (globs on paths such as helpers/show/*.py; a folder matches all below it)")
     ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2, help="parallel mutmut workers")
+    ap.add_argument("--deselect", nargs="+", default=[], metavar="NODEID",
+                    help="leave out these tests (ones failing unmutated for reasons outside helpers/)")
     ap.add_argument("--reuse", action="store_true", help="keep mutants/ from an earlier run (default: start afresh)")
     ap.add_argument("--report", action="store_true", help="only rewrite the README section from the last run")
     ap.add_argument("--no-readme", action="store_true", help="print, but leave bench/README.md alone")
@@ -215,6 +228,8 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     t0 = time.perf_counter()
+    if a.deselect:
+        os.environ[DESELECT_ENV] = " ".join(a.deselect)
     if not a.reuse and MUTANTS.exists():
         shutil.rmtree(MUTANTS)
     MUTANTS.mkdir(exist_ok=True)
@@ -228,7 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     stale = sorted(set(eq) - {n for names in everything.values() for n in names})
     if stale:
         print(f"warning: {len(stale)} listed equivalent mutants no longer exist (the code changed): {stale[:5]}")
-    population = {mod: [n for n in names if n not in eq] for mod, names in everything.items()}
+    population = {mod: [n for n in names if n not in eq] for mod, names in everything.items()
+                  if not a.modules or any(fnmatch.fnmatch(mod, g) or mod.startswith(g.rstrip("/") + "/")
+                                          for g in a.modules)}
+    if not population:
+        sys.exit(f"no module matches {a.modules}; modules: {sorted(everything)}")
     chosen = sample(population, a.per_module, a.seed)
     names = [n for v in chosen.values() for n in v]
     print(f"running {len(names)} of {sum(len(v) for v in population.values())} mutants "
@@ -245,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
                            text=True).stdout.strip()
     run = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit + ("+" if dirty else ""),
            "cpus": os.cpu_count(), "max_children": a.max_children, "per_module": a.per_module, "seed": a.seed,
+           "deselected": a.deselect,
            "seconds": time.perf_counter() - t0, "n_equivalent": len(set(eq) - set(stale)),
            "population": {m: len(v) for m, v in population.items()}, "sample": chosen, "codes": codes}
     LAST_RUN.write_text(json.dumps(run, indent=1), encoding="utf-8")

@@ -1,0 +1,266 @@
+"""helpers.show.plots by value, without the built book: the figures' text, limits, ticks and
+marks on small hand-made inputs, each expected value worked by hand from the drawing rules."""
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.show.plots import (COLORS, ROB_COLORS, _fmt_ci_text, _funnel_axes, _funnel_frame, influence_plot,
+                                label_row, literal, prisma_flow, rob_summary, rob_traffic_light, short_label,
+                                summary_forest)
+
+EN = "\u2013"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("text,want", [("Cost $5", r"Cost \$5"), ("$a$ and $b", r"\$a\$ and \$b"), (3, "3"),
+                                       ("plain", "plain")])
+def test_literal(text, want):
+    assert literal(text) == want
+
+
+@pytest.mark.parametrize("args,kw,want", [
+    (("SABR-COMET (long-term update)",), {}, "SABR-COMET"),
+    (("  ORIOLE (PFS) arm",), {}, "  ORIOLE arm"),
+    (("(all aside)",), {}, "(all aside)"),
+    (("A (b)",), {"drop_asides": False}, "A (b)"),
+    (("abcdefghij",), {"width": 10}, "abcdefghij"),
+    (("abcdefghijk",), {"width": 10}, "abcdefghi\u2026"),
+    (("abcd efghijk",), {"width": 6}, "abcd\u2026"),
+    (("x" * 36,), {}, "x" * 36),
+    (("x" * 37,), {}, "x" * 35 + "\u2026"),
+])
+def test_short_label(args, kw, want):
+    assert short_label(*args, **kw) == want
+
+
+def test_fmt_ci_text_and_label_row():
+    assert _fmt_ci_text(0.5, 0.25, 1.0) == f"0.50 [0.25{EN}1.00]"
+    assert _fmt_ci_text(0.5, 0.25, 1.0, 1) == f"0.5 [0.2{EN}1.0]"
+    assert label_row("OS", "overall", "all") == "OS"
+    assert label_row("OS", "overall", "") == "OS" and label_row("OS", "overall", None) == "OS"
+    assert label_row("PFS", "timing", "de_novo") == "PFS · de novo"
+    assert label_row("AE grade >=2", "overall", "all") == "Grade ≥2 adverse events"
+    assert label_row("Grade 3 toxicity", "x", "y") == "Grade ≥2 adverse events"
+    assert label_row("grade x", "x", "y") == "Grade ≥2 adverse events"
+
+
+def test_funnel_frame():
+    fig, ax, top, grid = _funnel_frame(np.array([0.1, 0.3]))
+    assert top == pytest.approx(0.33) and len(grid) == 100 and grid[0] == 0 and grid[-1] == pytest.approx(0.33)
+    assert tuple(fig.get_size_inches()) == pytest.approx((6.4, 4.4))
+    assert _funnel_frame(np.array([0.01]))[2] == 0.05
+
+
+def test_funnel_axes():
+    fig, ax = plt.subplots()
+    _funnel_axes(ax, 0.5, math.log(0.25), math.log(3), "OR", (0.1, 0.25, 0.5, 1, 2, 4))
+    assert ax.get_ylim() == (0.5, 0)
+    assert ax.get_xlim() == pytest.approx((math.log(0.25), math.log(3)))
+    assert list(ax.get_xticks()) == pytest.approx([math.log(0.25), math.log(0.5), 0.0, math.log(2)])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.25", "0.5", "1", "2"]
+    assert ax.get_ylabel() == "Standard error of log OR" and ax.get_xlabel() == "OR (log scale)"
+
+
+def test_summary_forest():
+    fig = summary_forest(["Primary", "Without A (sens)", "Not est"], [0.5, 0.8, np.nan], [0.25, 0.4, np.nan],
+                         [1.0, 1.6, np.nan], notes=["", "", "not estimable"], reference=0.5, title="Cost $5")
+    ax = fig.axes[0]
+    # limits: lower 0.85 × min(0.25, 0.5) = 0.2125; upper 1.15 × max(1.6, 1.5) = 1.84
+    assert ax.get_xscale() == "log"
+    assert ax.get_xlim() == pytest.approx((0.2125, 1.84)) and ax.get_ylim() == (2.5, -0.8)
+    assert tuple(fig.get_size_inches()) == pytest.approx((7.6, 0.9 + 0.9))
+    assert list(ax.get_xticks()) == [0.5, 1] and [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1"]
+    assert ax.get_xlabel() == "HR (log scale)" and ax.get_title(loc="left") == r"Cost \$5"
+    assert _texts(fig) == ["Analysis", "HR [95% CI]", "Primary", f"0.50 [0.25{EN}1.00]", "Without A (sens)",
+                           f"0.80 [0.40{EN}1.60]", "Not est", "  not estimable", "\u2190 Favours MDT",
+                           "Favours control \u2192"][:len(_texts(fig))]
+    texts = {t.get_text(): t for t in ax.texts}
+    assert texts["Analysis"].get_fontweight() == "bold" and texts["Not est"].get_fontweight() == "normal"
+    assert texts["  not estimable"].get_color() == COLORS["muted"] and texts[f"0.50 [0.25{EN}1.00]"].get_color() == "black"
+    anns = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
+    assert sorted(a.get_text() for a in anns) == sorted(["\u2190 Favours MDT", "Favours control \u2192"])
+    lines = ax.get_lines()
+    vertical = [tuple(ln.get_xdata()) for ln in lines if ln.get_linestyle() in ("-", ":") and len(ln.get_xdata()) == 2
+                and ln.get_xdata()[0] == ln.get_xdata()[1]]
+    assert (1, 1) in vertical and (0.5, 0.5) in vertical
+    dotted = [ln for ln in lines if ln.get_linestyle() == ":"]
+    assert len(dotted) == 1 and dotted[0].get_color() == COLORS["pooled"]
+    ci = [list(ln.get_xdata()) for ln in lines if list(ln.get_ydata()) in ([0, 0], [1, 1])]
+    assert ci == [[0.25, 1.0], [0.4, 1.6]]
+    marks = [(ln.get_marker(), list(ln.get_xdata()), list(ln.get_ydata())) for ln in lines if ln.get_marker() in ("D", "o")]
+    assert marks == [("D", [0.5], [0]), ("o", [0.8], [1])]
+
+
+def test_summary_forest_clips_and_headers():
+    fig = summary_forest(["a", "b"], [0.02, 30], [0.01, 25], [0.03, 40], measure="OR", right_header="OR here",
+                         favours=("Less", "More"))
+    ax = fig.axes[0]
+    assert ax.get_xlim() == pytest.approx((0.05, 20))
+    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] != ln.get_xdata()[1]]
+    # CIs cut at the limits 0.05 and 20: [max(0.01, 0.05), min(0.03, 20)] and [max(25, 0.05), min(40, 20)]
+    assert ci == [[0.05, 0.03], [25, 20]]
+    assert "OR here" in _texts(fig) and ax.get_xlabel() == "OR (log scale)"
+    anns = sorted(c.get_text() for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation))
+    assert anns == ["More \u2192", "\u2190 Less"]
+    assert list(ax.get_xticks()) == [0.1, 0.2, 0.5, 1, 2, 5, 10]
+    assert ax.get_title(loc="left") == ""
+
+
+def test_summary_forest_without_estimates():
+    fig = summary_forest(["x"], [np.nan], [np.nan], [np.nan])
+    ax = fig.axes[0]
+    # no estimate: limits from the defaults 0.5 and 2 → 0.425 and 2.3
+    assert ax.get_xlim() == pytest.approx((0.425, 2.3))
+    assert {t.get_text(): t.get_fontweight() for t in ax.texts}["x"] == "bold"
+
+
+def _prisma():
+    return {"identified_databases": 10, "identified_other": 5, "assessed_databases": 10, "assessed_other": 5,
+            "exclusion_reasons": {"reason a": 3, "reason b": 4}, "excluded_databases": 4, "excluded_other": 3,
+            "comparisons_included": 6, "studies_included": 5, "reports_included": 8}
+
+
+def test_prisma_flow():
+    fig = prisma_flow(_prisma(), paper_records=12)
+    ax = fig.axes[0]
+    assert [t for t in _texts(fig) if t] == [
+        "Records identified from bibliographic\nsources (PubMed/PMC, journals, congress\nabstracts): n = 10",
+        "Records identified by other methods\n(news, reviews, registries, protocols):\nn = 5",
+        "Reports assessed for eligibility\nn = 15\n(10 + 5)",
+        "Reports excluded: n = 7\nreason a: 3\nreason b: 4",
+        "Included: 6 randomised\ncomparisons from 5 trials,\nreported in 8 reports",
+        "The paper's figure: 12 records included"]
+    boxes = [round(v, 9) for p in ax.patches for v in (p.get_x(), p.get_y(), p.get_width(), p.get_height())]
+    # the exclusion box: height 10 + 3.2 × 2 reasons = 16.4, bottom min(66 − 16.4, 46 − 8.2) = 37.8
+    assert boxes == [2, 84, 44, 12, 54, 84, 44, 12, 2, 56, 40, 14, 50, 37.8, 48, 16.4, 2, 8, 40, 16]
+    boxes_text = [t for t in ax.texts if not isinstance(t, matplotlib.text.Annotation)][:5]
+    centres = [round(v, 9) for t in boxes_text for v in t.get_position()]
+    assert centres == [24, 90, 76, 90, 22, 63, 74, 46, 22, 16]
+    assert [p.get_facecolor()[:3] for p in ax.patches][4] == pytest.approx(matplotlib.colors.to_rgb("#e8f4ea"))
+    assert [t.get_fontweight() for t in boxes_text] == ["normal"] * 4 + ["bold"]
+    arrows = [(a.xyann, a.xy) for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
+    assert arrows == [((24, 84), (22, 70.8)), ((76, 84), (30, 70.8)), ((42.8, 62), (49.2, 58)), ((22, 56), (22, 24.8))]
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 100) and not ax.axison
+    assert len(prisma_flow(_prisma()).axes[0].texts) == 9   # 5 boxes and 4 arrows, no paper count
+
+
+def test_prisma_flow_many_reasons():
+    c = _prisma() | {"exclusion_reasons": {f"r{i}": 1 for i in range(8)}}
+    ax = prisma_flow(c).axes[0]
+    # height 10 + 3.2 × 8 = 35.6; bottom min(30.4, 28.2) = 28.2
+    assert (ax.patches[3].get_y(), ax.patches[3].get_height()) == pytest.approx((28.2, 35.6))
+
+
+def _rob():
+    return pd.DataFrame({"d1": ["low", "high"], "d2": ["some concerns", ""], "d3": ["low", "odd"], "d4": ["low", "low"],
+                         "d5": ["high", "low"], "overall": ["high", "some concerns"], "provisional": ["no", "yes"]})
+
+
+def test_rob_traffic_light():
+    fig = rob_traffic_light(_rob(), ["Trial $A (x)", "B"], title="RoB $")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["+", "?", "+", "+", "\u2212", "\u2212", "\u2212", "", "", "+", "+", "?"]
+    cols = [matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in ax.collections]
+    assert cols == [ROB_COLORS[x] for x in ("low", "some concerns", "low", "low", "high", "high", "high", "", "", "low",
+                                             "low", "some concerns")]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [r"Trial \$A", "B"]
+    assert ax.get_ylim() == (1.5, -0.7) and ax.get_xlim() == (-0.6, 5.6)
+    assert ax.get_title(loc="left") == r"RoB \$"
+    assert [c.get_linestyle()[0][1] is None for c in ax.collections][:6] == [True] * 6   # solid for not provisional
+    assert matplotlib.colors.to_hex(ax.collections[6].get_edgecolor()[0]) == "#333333"
+    assert len(ax.collections[0].get_edgecolor()) == 0 or ax.collections[0].get_edgecolor()[0][3] == 0
+
+
+def test_rob_summary():
+    fig = rob_summary(_rob(), [3, 1], title="Summary")
+    ax = fig.axes[0]
+    # weights 75% and 25%: D1 low 75, high 25; D2 concerns 75, none 25; D3 low 75; D4 low 100; D5 low 25, high 75;
+    # overall concerns 25, high 75 — shares from 8% written inside the bar
+    assert [t.get_text() for t in ax.texts] == ["75%", "25%", "75%", "75%", "100%", "25%", "75%", "25%", "75%"]
+    widths = [round(p.get_width(), 6) for p in ax.patches]
+    assert widths == [75, 0, 25, 0, 75, 0, 75, 0, 0, 100, 0, 0, 25, 0, 75, 0, 25, 75]
+    lefts = [round(p.get_x(), 6) for p in ax.patches][:3]
+    assert lefts == [0, 75, 75]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (5.5, -0.5)
+    assert ax.get_xlabel() == "share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["low", "some concerns", "high"]
+
+
+def test_rob_summary_small_shares_unlabelled():
+    rob = _rob().iloc[[0, 1]]
+    ax = rob_summary(rob, [93, 7]).axes[0]
+    assert "7%" not in [t.get_text() for t in ax.texts] and "93%" in [t.get_text() for t in ax.texts]
+    ax2 = rob_summary(rob, [92, 8]).axes[0]
+    assert "8%" in [t.get_text() for t in ax2.texts]
+
+
+def test_influence_plot():
+    infl = pd.DataFrame({"rstudent": [0.5, -2.5, 1.0], "dffits": [0.1, -1.2, 0.3], "cook_d": [0.01, 0.9, 0.05],
+                         "tau2_del": [0.02, 0.0, 0.03], "inf": ["", "*", ""]}, index=["A", "B", "C"])
+    fig = influence_plot(infl, labels=["Trial $A", "B (aside)", "C"])
+    axes = fig.axes
+    assert [a.get_title(loc="left") for a in axes] == ["Standardised residual", "DFFITS", "Cook's distance",
+                                                       "\u03c4\u00b2 without the study"]
+    assert list(axes[0].get_lines()[0].get_ydata()) == [0.5, -2.5, 1.0]
+    assert list(axes[3].get_lines()[0].get_ydata()) == [0.02, 0.0, 0.03]
+    bands = [tuple(ln.get_ydata()) for ln in axes[0].get_lines()[1:]]
+    assert bands == [(-1.96, -1.96), (1.96, 1.96)] and len(axes[1].get_lines()) == 1
+    colours = [matplotlib.colors.to_hex(c) for c in axes[2].collections[0].get_facecolor()]
+    assert colours == [COLORS["study"], COLORS["pi"], COLORS["study"]]
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == [r"Trial \$A", "B", "C"]
+    default = influence_plot(infl)
+    assert [t.get_text() for t in default.axes[3].get_xticklabels()] == ["A", "B", "C"]
+
+
+def _funnel_res():
+    from types import SimpleNamespace
+    return SimpleNamespace(yi=np.array([-0.2, 0.4]), vi=np.array([0.04, 0.16]), beta=0.1)
+
+
+def test_funnel_plot():
+    from scipy import stats
+    from helpers.show.plots import funnel_plot
+    fig = funnel_plot(_funnel_res(), labels=["A", "B$"], measure="OR")
+    ax = fig.axes[0]
+    # SE 0.2 and 0.4: top 0.44; half-width max(0.3 + 0.2, z(0.995) × 0.44 × 0.9 = 1.0200) around 0.1
+    half = stats.norm.isf(0.005) * 0.44 * 0.9
+    assert ax.get_ylim() == pytest.approx((0.44, 0)) and ax.get_xlim() == pytest.approx((0.1 - half, 0.1 + half))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "2"]
+    assert ax.get_xlabel() == "OR (log scale)" and ax.get_ylabel() == "Standard error of log OR"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["99% pseudo-CI", "95% pseudo-CI", "90% pseudo-CI"]
+    assert [t.get_text() for t in ax.texts] == ["A", r"B\$"]
+    assert [tuple(t.xy) for t in ax.texts] == [(-0.2, 0.2), (0.4, 0.4)]
+    assert ax.collections[-1].get_offsets().tolist() == [[-0.2, 0.2], [0.4, 0.4]]
+    v = [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()]
+    assert v == [(0.1, "-"), (0, "--")]
+    assert len(funnel_plot(_funnel_res()).axes[0].texts) == 0
+
+
+def test_contour_funnel_plot():
+    from scipy import stats
+    from helpers.show.plots import contour_funnel_plot
+    ax = contour_funnel_plot(_funnel_res()).axes[0]
+    half = stats.norm.isf(0.005) * 0.44 * 1.05          # beyond max |yi| + 0.2 = 0.6
+    assert ax.get_xlim() == pytest.approx((-half, half)) and ax.get_ylim() == pytest.approx((0.44, 0))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "2"]
+    leg = ax.get_legend()
+    assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
+    assert leg.get_title().get_text() == "comparison's own p"
+    assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]
