@@ -136,34 +136,36 @@ def _prisma():
 
 
 def test_prisma_flow():
-    fig = prisma_flow(_prisma(), paper_records=12)
-    ax = fig.axes[0]
-    assert [t for t in _texts(fig) if t] == [
-        "Records identified from bibliographic\nsources (PubMed/PMC, journals, congress\nabstracts): n = 10",
-        "Records identified by other methods\n(news, reviews, registries, protocols):\nn = 5",
-        "Reports assessed for eligibility\nn = 15\n(10 + 5)",
+    """The PRISMA 2020 boxes in order, with counts, "not recorded" where a count was not kept,
+    the grouped reasons, and the box geometry worked out from the layout constants."""
+    c = _prisma() | {"duplicates_removed": None, "screened": 15, "excluded_screening": None, "sought": 15,
+                     "not_retrieved": None, "assessed": 15}
+    fig = prisma_flow(c, paper_records=12)
+    texts = [t.get_text() for _, t in fig.prisma_boxes]
+    assert texts == [
+        "Records identified\nbibliographic sources: n = 10\nother methods (news, reviews,\nregistries, protocols): n = 5",
+        "Records removed before screening\nduplicates: not recorded",
+        "Records screened\nn = 15", "Records excluded\nnot recorded",
+        "Reports sought for retrieval\nn = 15", "Reports not retrieved\nnot recorded",
+        "Reports assessed for eligibility\nn = 15\n(10 bibliographic, 5 other)",
         "Reports excluded: n = 7\nreason a: 3\nreason b: 4",
-        "Included: 6 randomised\ncomparisons from 5 trials,\nreported in 8 reports",
-        "The paper's figure: 12 records included"]
-    boxes = [round(v, 9) for p in ax.patches for v in (p.get_x(), p.get_y(), p.get_width(), p.get_height())]
-    # the exclusion box: height 10 + 3.2 × 2 reasons = 16.4, bottom min(66 − 16.4, 46 − 8.2) = 37.8
-    assert boxes == [2, 84, 44, 12, 54, 84, 44, 12, 2, 56, 40, 14, 50, 37.8, 48, 16.4, 2, 8, 40, 16]
-    boxes_text = [t for t in ax.texts if not isinstance(t, matplotlib.text.Annotation)][:5]
-    centres = [round(v, 9) for t in boxes_text for v in t.get_position()]
-    assert centres == [24, 90, 76, 90, 22, 63, 74, 46, 22, 16]
-    assert [p.get_facecolor()[:3] for p in ax.patches][4] == pytest.approx(matplotlib.colors.to_rgb("#e8f4ea"))
-    assert [t.get_fontweight() for t in boxes_text] == ["normal"] * 4 + ["bold"]
-    arrows = [(a.xyann, a.xy) for a in ax.texts if isinstance(a, matplotlib.text.Annotation)]
-    assert arrows == [((24, 84), (22, 70.8)), ((76, 84), (30, 70.8)), ((42.8, 62), (49.2, 58)), ((22, 56), (22, 24.8))]
+        "Studies included in the review:\n5 trials, 6 randomised\ncomparisons\nReports of included studies:\nn = 8"]
+    ax = fig.axes[0]
+    # the exclusion box: height 6 + 2.6 × 2 reasons = 11.2, bottom 45 − 5.6 − 5 = 34.4
+    excl = fig.prisma_boxes[7][0]
+    assert (excl.get_x(), excl.get_y(), excl.get_width(), excl.get_height()) == pytest.approx((56, 34.4, 43, 11.2))
+    assert [t.get_fontweight() for _, t in fig.prisma_boxes][-1] == "bold"
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 100) and not ax.axison
-    assert len(prisma_flow(_prisma()).axes[0].texts) == 9   # 5 boxes and 4 arrows, no paper count
+    assert any(t.get_text() == "The paper's figure: 12 records included" for t in ax.texts)
+    assert not any("paper's figure" in t.get_text() for t in prisma_flow(c).axes[0].texts)
 
 
 def test_prisma_flow_many_reasons():
-    c = _prisma() | {"exclusion_reasons": {f"r{i}": 1 for i in range(8)}}
-    ax = prisma_flow(c).axes[0]
-    # height 10 + 3.2 × 8 = 35.6; bottom min(30.4, 28.2) = 28.2
-    assert (ax.patches[3].get_y(), ax.patches[3].get_height()) == pytest.approx((28.2, 35.6))
+    c = _prisma() | {"duplicates_removed": None, "screened": 15, "excluded_screening": None, "sought": 15,
+                     "not_retrieved": None, "assessed": 15, "exclusion_reasons": {f"r{i}": 1 for i in range(7)}}
+    box = prisma_flow(c).prisma_boxes[7][0]
+    # height 6 + 2.6 × 7 = 24.2; bottom 45 − 12.1 − 5 = 27.9
+    assert (box.get_y(), box.get_height()) == pytest.approx((27.9, 24.2))
 
 
 def _rob():

@@ -40,7 +40,7 @@ def test_participants():
 
 @pytest.mark.parametrize("reason,want", [
     ("BOTH ARMS got SBRT", "both arms receive MDT"), ("Could not identify the trial", "record could not be identified"),
-    ("Primary tumour untreated", "primary tumour treated / MDT not to all lesions"),
+    ("Primary tumour untreated", "MDT not to all lesions"),
     ("Published past the cut-off", "published after the search cut-off"),
     ("Published after search", "published after the search cut-off"),
     ("No results yet", "no results published"), ("Results not published", "no results published"),
@@ -51,8 +51,8 @@ def test_participants():
     ("Same as NCT123", "secondary report of an excluded trial"),
     ("secondary report, lesions unlimited", "more than 5 lesions allowed"),   # the first key word wins
     ("Both arms; protocol", "both arms receive MDT"),
-    ("Wrong population", "other: Wrong population"),
-    ("x" * 70, "other: " + "x" * 60),
+    ("Wrong population", "other reasons"),
+    ("x" * 70, "other reasons"),
 ])
 def test_exclusion_class(reason, want):
     assert exclusion_class(reason) == want
@@ -340,11 +340,11 @@ def test_absolute_sentence():
 
 def test_absolute_brief():
     assert absolute_brief(_rep()) == (
-        "Per 1,000 alive at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer (2 trials): "
+        "Per 1,000 alive at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer (2 comparisons): "
         "500 → 707 (+207; +0 to +341). None for prostate (no control-arm median).")
     assert absolute_brief(_rep("PFS", absent=False)) == (
         "Per 1,000 without progression at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer "
-        "(2 trials): 500 → 707 (+207; +0 to +341).")
+        "(2 comparisons): 500 → 707 (+207; +0 to +341).")
 
 
 # --------------------------------------------------------------------------- scorecard

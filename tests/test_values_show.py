@@ -277,7 +277,7 @@ def test_comparisons_table():
                           "1.10 (0.90\u20131.30, 90% CI)"],
         "Medians, MDT vs control": ["50.0 vs 28.0 months", EM, f"12.5 vs {EM}", f"{EM} vs 7.2 weeks"],
         "HR used (95% CI)": ["0.47 (0.27\u20130.81)", "0.50 (0.25\u20131.00)", "not estimable", "1.10 (0.90\u20131.30)"],
-        "How obtained": ["HR and CI as reported", "from p-value and events (Tierney 2007) (p = 0.04)",
+        "How obtained": ["HR and CI as reported", "from p-value and events (see Methods) (p = 0.04)",
                          "no estimate obtainable", "ratio of medians (exponential assumption; weaker)"],
         "Source (read as)": [Link("Harrow 2022, IJROBP", "https://doi.org/10.1/x", " (primary paper)"),
                              Link("lee 2020"), Link("r3", None, " (registry)"), Link("r4")],
@@ -359,8 +359,8 @@ def test_scorecard_table():
         "Verdict": ["matches", "differs", "same comparisons as OS"]}
     full = scorecard_table(card, "REML", full=True)
     assert list(full.columns) == ["Analysis", "Paper", "This book (REML)", "k", "n", "DerSimonian–Laird, z",
-                                  "REML, z", "Verdict"]
-    assert list(full["REML, z"]) == ["r1", "r2", "r3"] and list(full["DerSimonian–Laird, z"]) == ["d1", "d2", "d3"]
+                                  "REML, z-test", "Verdict"]
+    assert list(full["REML, z-test"]) == ["r1", "r2", "r3"] and list(full["DerSimonian–Laird, z"]) == ["d1", "d2", "d3"]
 
 
 def test_subgroup_table():

@@ -129,7 +129,8 @@ def comparisons_table(t: pd.DataFrame, records: dict | None = None, full: bool =
         "Cancer": t["cancer_group"], "Control arm": t["control_arm"], "Systemic therapy": t["systemic_therapy"],
         "Timing": t["timing"].map(label, na_action="ignore").fillna("n/a (oligoprogression)"), "Disease state": t["disease_state"].map(label),
     } if full else {}
-    trials = [Link(name, trial_page_url(g)) for name, g in zip(t["trial"], t["trial_group"])]
+    groups = t["trial_group"] if "trial_group" in t else [None] * len(t)
+    trials = [Link(name, trial_page_url(g)) if isinstance(g, str) else name for name, g in zip(t["trial"], groups)]
     return pd.DataFrame({
         "Trial": trials, **characteristics, "n": t["n"].astype("string").fillna("not reported"),
         "Endpoint": t["endpoint_name"], "HR as printed": [printed(r) for _, r in t.iterrows()],
