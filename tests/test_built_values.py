@@ -522,11 +522,11 @@ def test_differences_counts(site, data):
 # --------------------------------------------------------------------------- reproducibility
 @covers("chapters/reproducibility.md")
 def test_reproducibility_hashes_and_metafor(site, data):
-    table = table_with(site, "chapters/reproducibility.md", "file", "bytes", "SHA-256")
+    table = table_with(site, "chapters/reproducibility.md", "File", "Bytes", "SHA-256")
     files = sorted(p for p in data.iterdir() if p.is_file())
-    assert [r["file"] for r in table] == [p.name for p in files]
+    assert [r["File"] for r in table] == [p.name for p in files]
     for r, p in zip(table, files):
-        assert r["bytes"] == str(p.stat().st_size), p.name
+        assert r["Bytes"] == f"{p.stat().st_size:,}", p.name
         assert r["SHA-256"] == hashlib.sha256(p.read_bytes()).hexdigest(), p.name
     ref = json.loads((ROOT / "tests" / "reference" / "metafor_reference.json").read_text(encoding="utf-8"))
     text = page_text(site, "chapters/reproducibility.md")

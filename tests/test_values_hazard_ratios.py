@@ -80,7 +80,7 @@ def test_reported_asymmetric_ci_is_noted():
 def test_reported_asymmetric_and_80_percent_notes_are_joined():
     got = _row_effect(row(derivation="reported", hr=0.5, ci_lower=0.1, ci_upper=1.0, ci_level=80,
                           direction="mdt_vs_control"), TRIAL)
-    assert got[5] == "CI asymmetric on the log scale beyond rounding; SE from a 80% CI"
+    assert got[5] == "CI asymmetric on the log scale beyond rounding; SE from an 80% CI"
 
 
 # --------------------------------------------------------------------------- from_hr_and_p
