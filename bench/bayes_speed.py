@@ -67,13 +67,9 @@ def main() -> None:
           + (f"< {TARGET_MS:.0f} ms ({verdict})" if k == TARGET_K else "") + " |" for k, med, lo, hi in rows],
         END,
     ]
-    old = README.read_text(encoding="utf-8") if README.exists() else "# Benchmark\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + "\n".join(lines) + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    README.write_text(new, encoding="utf-8")
+    from readme_section import write_section
+
+    write_section("\n".join(lines), START, END, README)
     print(f"rewrote the bayesmeta section of {README.relative_to(ROOT)}")
 
 

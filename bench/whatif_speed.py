@@ -146,13 +146,10 @@ def section(result: dict) -> str:
 
 
 def write_section(text: str) -> None:
-    old = README.read_text(encoding="utf-8") if README.exists() else "# Benchmark\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    README.write_text(new, encoding="utf-8")
+    """This script's section of bench/README.md (``readme_section.write_section``)."""
+    from readme_section import write_section as write
+
+    write(text, START, END, README)
 
 
 def main() -> None:
