@@ -14,7 +14,7 @@ import pandas as pd
 
 from helpers.review.paths import book_root
 
-__all__ = ["book_citation", "data_files_table", "software_table"]
+__all__ = ["book_citation", "data_files_table", "git_commit", "software_table"]
 
 
 def _cff_field(text: str, key: str) -> str | None:
@@ -23,15 +23,19 @@ def _cff_field(text: str, key: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _short_commit(root: Path) -> str | None:
-    if not (root / ".git").exists():
-        return None
+def git_commit(root: Path, short: bool = False) -> str | None:
+    """The commit checked out at ``root`` (``git rev-parse [--short] HEAD``), or None without git."""
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=10)
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", *(["--short"] if short else []), "HEAD"],
+                             capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _short_commit(root: Path) -> str | None:
+    """The short commit, only where the book's root is itself a git checkout."""
+    return git_commit(root, short=True) if (root / ".git").exists() else None
 
 
 def book_citation(root: str | Path | None = None) -> dict[str, str | None]:

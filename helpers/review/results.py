@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import math
 import pickle
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from helpers.review.build_info import git_commit
 from helpers.review.counts import review_counts
 from helpers.review.data import Review, load_review
 from helpers.review.labels import ReaderLabels, reader_labels
@@ -47,11 +47,7 @@ class Results:
 
 
 def _commit(root: Path) -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip() if out.returncode == 0 else "unknown"
+    return git_commit(root) or "unknown"
 
 
 def build_results(data: str | Path | None = None, settings: AnalysisSettings = SETTINGS) -> Results:
