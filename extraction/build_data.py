@@ -482,6 +482,37 @@ def risk_of_bias(trials: list[dict], outcomes: list[dict], records: dict[str, di
     return rows
 
 
+# Trial names that the trials' own names do not spell out (short forms and sister trials used in queries).
+QUERY_TRIAL_NAMES = ("sabr-comet", "sindas", "nrg-lu002", "lu002", "nrog-002", "nrog002", "curb", "stomp", "oriole",
+                     "extend", "arto", "nrg-br002", "br002", "eso-shanghai", "core trial", "clocc", "pulmicc",
+                     "orchestra", "renaissance", "flot5", "halt trial", "saron", "stereo-sein", "peace v", "storm",
+                     "northstar", "lonestar", "stereo-os", "rtog 0937", "raptor", "lu007", "radiosa", "comet-3",
+                     "comet-10", "zhao kuaile")
+# Queries the rule below cannot see are look-ups: they quote a named trial's or review's own wording.
+QUERY_PURPOSE_BY_HAND = {"163": "confirmatory", "263": "confirmatory", "342": "confirmatory"}
+
+
+def query_purpose(query: str, trials: list[dict], records: list[dict]) -> str:
+    """"confirmatory" when a query names a known trial (name, registry number or a record's first
+    author) or quotes a number (a decimal, an 8-digit PubMed id, a patient count) to find or confirm
+    a known result; "discovery" when it describes a kind of trial without naming one."""
+    q = query.lower()
+    names = set(QUERY_TRIAL_NAMES)
+    for t in trials:
+        head = re.split(r"[(/]| - ", t["trial_name"])[0].strip().lower()
+        if len(head) >= 4 and " " not in head:
+            names.add(head)
+    authors = {a.split()[0].lower() for a in (r.get("authors") or "" for r in records)
+               if a and a.split()[0][:1].isupper() and len(a.split()[0]) > 3}
+    if re.search(r"nct\d{8}|isrctn\d+", q) or any(n in q for n in names):
+        return "confirmatory"
+    if any(re.search(rf"\b{re.escape(a)}\b", q) for a in authors):
+        return "confirmatory"
+    if re.search(r"\d+[.·]\d+|\b\d{8}\b|\b\d+ (?:patients|participants|pts)\b", q):
+        return "confirmatory"
+    return "discovery"
+
+
 def main() -> None:
     records, idmap = merged_records()
     rec_by_id = {r["record_id"]: r for r in records}
@@ -549,6 +580,7 @@ def main() -> None:
     for i, r in enumerate(logs, 1):
         r["query_no"] = str(i)
         r["date"] = (r.get("date") or "")[:10]
+        r["purpose"] = QUERY_PURPOSE_BY_HAND.get(r["query_no"]) or query_purpose(r["query"], trials, records)
     write("search_log.csv", logs)
     write("reconciliation.csv", tlog + plog + olog + alog)
     write_readme_counts()

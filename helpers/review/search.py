@@ -22,6 +22,8 @@ def search_glue_values(review: Review) -> dict[str, str]:
     dates = sorted({str(d) for d in log["date"]})
     return {"cutoff": paper.at["search_cutoff", "finding"], "cutoff_quote": paper.at["search_cutoff", "quote"],
             "n_queries": str(len(log)), "n_useful": str(int((log["useful"] == "yes").sum())),
+            "n_discovery": str(int((log["purpose"] == "discovery").sum())),
+            "n_confirmatory": str(int((log["purpose"] == "confirmatory").sum())),
             "log_dates": " to ".join(dates[::max(1, len(dates) - 1)]), "corpora": ", ".join(sorted(set(log["corpus"]))),
             "paper_records": str(int(paper.at["records_included", "estimate"]))}
 
@@ -38,7 +40,7 @@ def search_log_table(review: Review, rows: int = 25) -> pd.DataFrame:
     """The first ``rows`` queries of the search log for readers, notes cut to 120 characters
     (the hit count is capped at 8 by the search library)."""
     log = review.search_log.head(rows)
-    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Query": log["query"],
+    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Purpose": log["purpose"], "Query": log["query"],
                          "Hits (at most 8)": log["n_hits"], "Used": log["useful"],
                          "Notes": log["notes"].fillna("").map(_pass_words).str.slice(0, 120)})
 
@@ -46,7 +48,8 @@ def search_log_table(review: Review, rows: int = 25) -> pd.DataFrame:
 def search_log_download(review: Review) -> pd.DataFrame:
     """The whole search log with reader column names (for the CSV download)."""
     log = review.search_log
-    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Corpus": log["corpus"], "Query": log["query"],
+    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Corpus": log["corpus"],
+                         "Purpose": log["purpose"], "Query": log["query"],
                          "Hits (at most 8)": log["n_hits"], "Used": log["useful"],
                          "Notes": log["notes"].fillna("").map(_pass_words)})
 
