@@ -513,6 +513,33 @@ def query_purpose(query: str, trials: list[dict], records: list[dict]) -> str:
     return "discovery"
 
 
+# PRISMA 2020 screening: what a record's recorded exclusion reason says about the stage it belongs to.
+NOT_RETRIEVED = re.compile(r"could not be identified|results not visible in any copy", re.I)
+DECIDED_ON_TITLE = ("secondary report of an excluded trial", "protocol or design report only",
+                    "registry entry without results", "pooled analysis of listed trials",
+                    "published after the search cut-off")
+
+
+def screening(record: dict) -> tuple[str, str]:
+    """(screening_stage, retrieved) of a record, from its decision and exclusion reason.
+
+    Not retrieved: an excluded record whose text could not be found at all (the record could not
+    be identified, or no copy showed its content). Title or abstract: an excluded record whose
+    reason is what the record is (a secondary or duplicate report, a protocol, a registry entry, a
+    pooled analysis of trials already listed, a date after the cut-off), which its title, listing or
+    abstract shows. Every other record needed its full report (every included record does)."""
+    from helpers.review.counts import exclusion_class
+    if record["decision"] != "excluded":
+        return "full report", "yes"
+    reason = record.get("exclusion_reason") or ""
+    if NOT_RETRIEVED.search(reason):
+        return "full report", "no"
+    if exclusion_class(reason) in DECIDED_ON_TITLE or re.match(r"(news|congress|secondary|same as|registry|design|protocol)",
+                                                               reason, re.I):
+        return "title or abstract", "yes"
+    return "full report", "yes"
+
+
 def main() -> None:
     records, idmap = merged_records()
     rec_by_id = {r["record_id"]: r for r in records}
@@ -567,6 +594,8 @@ def main() -> None:
     aes, alog = merged("adverse_events.csv", idmap, ("trial_id", "grade", "attribution", "record_id"))
     aes = [normalise_ae(r) for r in aes]
     choose_ae_primary(aes, rec_by_id, {t["trial_id"]: t for t in trials})
+    for r in records:
+        r["screening_stage"], r["retrieved"] = screening(r)
     write("records.csv", records)
     write("trials.csv", trials)
     write("provenance.csv", prov)

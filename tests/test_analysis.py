@@ -112,8 +112,16 @@ def test_counts_and_prisma_agree_with_records(review):
     c = h.review_counts(review)
     p = h.prisma_counts(review)
     assert c["records"] == len(rec) == p["identified_databases"] + p["identified_other"]
-    assert p["excluded_databases"] + p["excluded_other"] == (rec["decision"] == "excluded").sum()
-    assert sum(p["exclusion_reasons"].values()) == (rec["decision"] == "excluded").sum()
+    on_title = rec["screening_stage"] == "title or abstract"
+    lost = ~on_title & (rec["retrieved"] == "no")
+    assessed_out = (rec["decision"] == "excluded") & ~on_title & ~lost
+    assert p["excluded_screening"] == on_title.sum() > 0 and p["not_retrieved"] == lost.sum() > 0
+    assert p["sought"] == p["screened"] - p["excluded_screening"] == p["assessed"] + p["not_retrieved"]
+    assert p["excluded_databases"] + p["excluded_other"] == assessed_out.sum()
+    assert sum(p["exclusion_reasons"].values()) == assessed_out.sum()
+    # every excluded record leaves the flow at exactly one box; the included ones reach the end
+    assert p["excluded_screening"] + p["not_retrieved"] + assessed_out.sum() == (rec["decision"] == "excluded").sum()
+    assert p["assessed"] - assessed_out.sum() == p["reports_included"]
     assert p["reports_included"] == (rec["decision"] == "included").sum()
     assert p["comparisons_included"] == (tr["included"] == "yes").sum()
     assert p["studies_included"] == tr.loc[tr["included"] == "yes", "trial_group"].nunique()
@@ -175,7 +183,7 @@ def test_prisma_flow_keeps_every_text_in_its_box_and_names_no_id(review):
     p = h.prisma_counts(review)
     assert len(p["exclusion_reasons"]) <= 7
     assert not any("_" in k for k in p["exclusion_reasons"])
-    assert p["duplicates_removed"] is None and p["excluded_screening"] is None
+    assert p["duplicates_removed"] is None
     fig = plots.prisma_flow(p, 37)
     texts = [t.get_text() for _, t in fig.prisma_boxes]
     assert any("duplicates: not recorded" in t for t in texts)

@@ -457,12 +457,19 @@ def test_search_prisma_counts_and_log(site, data):
     n_db, n_other = other.count(False), other.count(True)
     excluded = sum(r["decision"] == "excluded" for r in rec)
     included = len(rec) - excluded
+    on_title = sum(r["screening_stage"] == "title or abstract" for r in rec)
+    lost = sum(r["screening_stage"] == "full report" and r["retrieved"] == "no" for r in rec)
+    assessed = [r for r in rec if r["screening_stage"] == "full report" and r["retrieved"] == "yes"]
+    a_other = sum(r["record_type"] in ("news", "review", "registry", "protocol") for r in assessed)
     inc = included_trials(data)
     flow = " | ".join(_svg_texts(site, "chapters/search.md", "search-prisma"))
     for want in (f"bibliographic sources: n = {n_db}", f"registries, protocols): n = {n_other}",
                  f"Records screened | n = {len(rec)}", "duplicates: not recorded",
-                 f"Reports assessed for eligibility | n = {len(rec)} | ({n_db} bibliographic, {n_other} other)",
-                 f"Reports excluded: n = {excluded}",
+                 f"Records excluded on title or abstract | n = {on_title} ",
+                 f"Reports sought for retrieval | n = {len(rec) - on_title}", f"Reports not retrieved | n = {lost}",
+                 f"Reports assessed for eligibility | n = {len(assessed)} | ({len(assessed) - a_other} bibliographic, "
+                 f"{a_other} other)",
+                 f"Reports excluded: n = {excluded - on_title - lost}",
                  f"{len({t['trial_group'] for t in inc.values()})} trials, {len(inc)} randomised",
                  f"Reports of included studies: | n = {included}"):
         assert want in flow, f"PRISMA flow: expected '{want}' in {flow!r}"

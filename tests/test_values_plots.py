@@ -138,16 +138,17 @@ def _prisma():
 def test_prisma_flow():
     """The PRISMA 2020 boxes in order, with counts, "not recorded" where a count was not kept,
     the grouped reasons, and the box geometry worked out from the layout constants."""
-    c = _prisma() | {"duplicates_removed": None, "screened": 15, "excluded_screening": None, "sought": 15,
-                     "not_retrieved": None, "assessed": 15}
+    c = _prisma() | {"duplicates_removed": None, "screened": 15, "excluded_screening": 2, "sought": 13,
+                     "not_retrieved": 1, "assessed": 12}
     fig = prisma_flow(c, paper_records=12)
     texts = [t.get_text() for _, t in fig.prisma_boxes]
     assert texts == [
         "Records identified\nbibliographic sources: n = 10\nother methods (news, reviews,\nregistries, protocols): n = 5",
         "Records removed before screening\nduplicates: not recorded",
-        "Records screened\nn = 15", "Records excluded\nnot recorded",
-        "Reports sought for retrieval\nn = 15", "Reports not retrieved\nnot recorded",
-        "Reports assessed for eligibility\nn = 15\n(10 bibliographic, 5 other)",
+        "Records screened\nn = 15",
+        "Records excluded on title or abstract\nn = 2 (others dropped\nwithout a note: not recorded)",
+        "Reports sought for retrieval\nn = 13", "Reports not retrieved\nn = 1",
+        "Reports assessed for eligibility\nn = 12\n(10 bibliographic, 5 other)",
         "Reports excluded: n = 7\nreason a: 3\nreason b: 4",
         "Studies included in the review:\n5 trials, 6 randomised\ncomparisons\nReports of included studies:\nn = 8"]
     ax = fig.axes[0]
@@ -158,6 +159,10 @@ def test_prisma_flow():
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 100) and not ax.axison
     assert any(t.get_text() == "The paper's figure: 12 records included" for t in ax.texts)
     assert not any("paper's figure" in t.get_text() for t in prisma_flow(c).axes[0].texts)
+    # a count that was not kept reads "not recorded", with nothing added
+    unknown = prisma_flow(c | {"excluded_screening": None, "not_retrieved": None})
+    texts = [t.get_text() for _, t in unknown.prisma_boxes]
+    assert texts[3] == "Records excluded on title or abstract\nnot recorded" and texts[5] == "Reports not retrieved\nnot recorded"
 
 
 def test_prisma_flow_many_reasons():

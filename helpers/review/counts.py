@@ -57,16 +57,20 @@ def prisma_counts(review: Review) -> dict[str, object]:
 
     Records whose type is a bibliographic publication (paper, abstract, long-term update,
     congress abstract) form the "bibliographic sources" arm; news, reviews, registries and
-    protocols the "other methods" arm. ``records.csv`` holds the records the extractors kept,
-    so the raw hits, the duplicates removed and the records excluded on title or abstract were
-    not recorded, and so were reports sought but never read: those counts are ``None`` ("not
-    recorded"), never a guess. Every kept record was read (through the search library, even
-    where its address was not shown), so it was screened, sought, retrieved and assessed. Reasons of the excluded reports are grouped into at most
-    ``MAX_REASON_LINES`` lines, the rest as "other reasons"."""
+    protocols the "other methods" arm. ``records.csv`` holds the records the extractors kept, each
+    with its ``screening_stage`` and ``retrieved`` flag: records excluded on title or abstract,
+    reports not retrieved, reports assessed and reports excluded with reasons are counted from
+    them. The raw hits, the duplicates removed and any record dropped without a note were not
+    recorded: those counts are ``None`` ("not recorded"), never a guess. Reasons of the reports
+    excluded after assessment are grouped into at most ``MAX_REASON_LINES`` lines, the rest as
+    "other reasons"."""
     rec = review.records
     other = rec["record_type"].isin(OTHER_METHODS_TYPES)
     inc_trials = set(review.included["trial_group"])
-    excluded = rec[rec["decision"] == "excluded"]
+    on_title = rec["screening_stage"] == "title or abstract"
+    not_retrieved = ~on_title & (rec["retrieved"] == "no")
+    assessed = ~on_title & ~not_retrieved
+    excluded = rec[assessed & (rec["decision"] == "excluded")]
     reasons = excluded["exclusion_reason"].fillna("not stated").map(exclusion_class).value_counts()
     named = reasons[reasons.index != OTHER_REASONS]
     keep = named.head(MAX_REASON_LINES - 1) if len(named) >= MAX_REASON_LINES else named
@@ -77,14 +81,14 @@ def prisma_counts(review: Review) -> dict[str, object]:
         "identified_other": int(other.sum()),
         "duplicates_removed": None,
         "screened": len(rec),
-        "excluded_screening": None,
-        "sought": len(rec),
-        "not_retrieved": None,
-        "assessed": len(rec),
-        "assessed_databases": int((~other).sum()),
-        "assessed_other": int(other.sum()),
-        "excluded_databases": int(((~other) & (rec["decision"] == "excluded")).sum()),
-        "excluded_other": int((other & (rec["decision"] == "excluded")).sum()),
+        "excluded_screening": int(on_title.sum()),
+        "sought": int((~on_title).sum()),
+        "not_retrieved": int(not_retrieved.sum()),
+        "assessed": int(assessed.sum()),
+        "assessed_databases": int((assessed & ~other).sum()),
+        "assessed_other": int((assessed & other).sum()),
+        "excluded_databases": int((assessed & ~other & (rec["decision"] == "excluded")).sum()),
+        "excluded_other": int((assessed & other & (rec["decision"] == "excluded")).sum()),
         "exclusion_reasons": grouped,
         "reports_included": int((rec["decision"] == "included").sum()),
         "studies_included": len(inc_trials),

@@ -420,7 +420,8 @@ def prisma_flow(c: dict, paper_records: int | None = None) -> plt.Figure:
         arrow(left + lw + 0.4, 91, right - 0.6, 91)
         stage(30, 48, "Screening")
         box(left, 70, lw, 8, f"Records screened\n{_n(c['screened'])}")
-        box(right, 70, rw, 8, f"Records excluded\n{_n(c['excluded_screening'])}")
+        dropped = "" if c["excluded_screening"] is None else " (others dropped\nwithout a note: not recorded)"
+        box(right, 70, rw, 8, f"Records excluded on title or abstract\n{_n(c['excluded_screening'])}{dropped}")
         arrow(left + lw / 2, 83.4, left + lw / 2, 78.6)
         arrow(left + lw + 0.4, 74, right - 0.6, 74)
         box(left, 56, lw, 8, f"Reports sought for retrieval\n{_n(c['sought'])}")
