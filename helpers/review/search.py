@@ -11,8 +11,10 @@ from helpers.review.data import Review
 from helpers.review.hazard_ratios import first_publication
 from helpers.review.labels import reader_labels, record_citation, record_url
 from helpers.show.labels import label
+from helpers.show.text import count
 
-__all__ = ["search_glue_values", "search_log_table", "search_log_download", "record_tables", "characteristics_table", "ongoing_table"]
+__all__ = ["search_glue_values", "search_log_table", "search_log_download", "record_tables", "characteristics_table", "ongoing_table",
+           "n_ongoing_ineligible", "ongoing_left_out_sentence"]
 
 
 def search_glue_values(review: Review) -> dict[str, str]:
@@ -25,7 +27,8 @@ def search_glue_values(review: Review) -> dict[str, str]:
             "n_discovery": str(int((log["purpose"] == "discovery").sum())),
             "n_confirmatory": str(int((log["purpose"] == "confirmatory").sum())),
             "log_dates": " to ".join(dates[::max(1, len(dates) - 1)]), "corpora": ", ".join(sorted(set(log["corpus"]))),
-            "paper_records": str(int(paper.at["records_included", "estimate"]))}
+            "paper_records": str(int(paper.at["records_included", "estimate"])),
+            "ongoing_left_out": ongoing_left_out_sentence(n_ongoing_ineligible(review))}
 
 
 def _pass_words(note: str) -> str:
@@ -116,10 +119,38 @@ def characteristics_table(review: Review, part: str = "all") -> pd.DataFrame:
     return pd.DataFrame({"Trial": inc["trial_name"], **parts[part]})
 
 
+# An exclusion reason that makes a trial ineligible by design, whatever its results: more than five
+# lesions allowed, a population not restricted to oligometastatic disease, or MDT not to all sites.
+DESIGN_INELIGIBLE = re.compile(r">\s*[35]|no <=5|up to 10|polymetastatic|not restricted to oligometastatic|"
+                               r"not mandated|not to all|both arms", re.I)
+
+
+def _without_results(t: pd.DataFrame) -> pd.Series:
+    return (t["included"] == "no") & t["exclusion_reason"].str.contains(
+        "no result|not published|ongoing|after", case=False, na=False)
+
+
 def ongoing_table(review: Review) -> pd.DataFrame:
-    """Eligible-looking trials excluded because no result was public by the cut-off."""
+    """Trials excluded only because no result was public by the cut-off: eligible by design, so
+    their results could change the answer (trials also ineligible by design are left out)."""
     t = review.trials
-    ongoing = t[(t["included"] == "no")
-                & t["exclusion_reason"].str.contains("no result|not published|ongoing|after", case=False, na=False)]
+    ongoing = t[_without_results(t) & ~t["exclusion_reason"].str.contains(DESIGN_INELIGIBLE, na=False)]
     return ongoing[["trial_name", "cancer_type", "exclusion_reason"]].rename(
         columns={"trial_name": "Trial", "cancer_type": "Cancer", "exclusion_reason": "Status"})
+
+
+def n_ongoing_ineligible(review: Review) -> int:
+    """Trials without results by the cut-off that are also ineligible by design (not in the table)."""
+    t = review.trials
+    return int((_without_results(t) & t["exclusion_reason"].str.contains(DESIGN_INELIGIBLE, na=False)).sum())
+
+
+def ongoing_left_out_sentence(n: int) -> str:
+    """The sentence under the ongoing-trials table about the trials without results left out of it."""
+    if n == 0:
+        return "Every registered trial without results by the cut-off is eligible by design and listed."
+    one = n == 1
+    return (f"{count(n, 'other registered trial', words=True).capitalize()} without results by the cut-off "
+            f"{'is' if one else 'are'} not listed: {'its' if one else 'their'} design is ineligible by this "
+            f"book's rule (more than five lesions allowed, a population not restricted to oligometastatic "
+            f"disease, or MDT not to every site).")
