@@ -23,7 +23,7 @@ from helpers.show.plots import forest_plot
 
 OUTCOME_PHRASES = {"PFS": "progression-free survival", "OS": "overall survival"}
 
-__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "control_baselines", "absolute_effects", "OUTCOME_PHRASES",
+__all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "concern_sentence", "control_baselines", "absolute_effects", "OUTCOME_PHRASES",
            "forest_figure", "absolute_survival"]
 
 
@@ -276,3 +276,24 @@ def forest_figure(rep: EfficacyReport, review: Review):
     cols["Overall"] = [rob.at[t, "overall"] if t in rob.index else "" for t in ids]
     return forest_plot(rep.res, list(rep.pooled["trial"]), groups=list(rep.pooled["cancer_group"]), rob=cols,
                        pi=rep.pred, left_columns={"n": rep.pooled["n"].astype("string").fillna("?").tolist()})
+
+
+def concern_sentence(rep: EfficacyReport, records: pd.DataFrame) -> str:
+    """A sentence for each comparison of the outcome whose trial has a publication under an
+    Expression of Concern (so noted in ``records.csv``): if it is pooled, with the pooled HR
+    without it (leave-one-out under the primary model); "" when there is none."""
+    flagged = set(records.loc[records["exclusion_reason"].str.contains("expression of concern", case=False, na=False),
+                              "trial_group"])
+    out = []
+    for _, row in rep.table[rep.table["trial_group"].isin(flagged)].iterrows():
+        name = row["trial"]
+        if row["estimable"] and name in rep.loo.index:
+            loo = rep.loo.loc[name]
+            hr = fmt_ratio(math.exp(loo["estimate"]), math.exp(loo["ci_lb"]), math.exp(loo["ci_ub"]))
+            out.append(f"The journal publication of {name} carries an Expression of Concern, so its results may "
+                       f"yet be corrected or withdrawn; without it the pooled HR would be {hr}.")
+        else:
+            out.append(f"The journal publication of {name} carries an Expression of Concern, so its results may "
+                       f"yet be corrected or withdrawn; it gives no hazard ratio that can be pooled, so the primary "
+                       f"analysis does not depend on it.")
+    return " ".join(out)
