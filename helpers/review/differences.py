@@ -10,7 +10,7 @@ import pandas as pd
 from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
 
-__all__ = ["differences_glue_values", "excluded_table", "classification_table", "reconciliation_table", "broader_trials",
+__all__ = ["differences_glue_values", "excluded_table", "classification_table", "classification_notes_table", "reconciliation_table", "broader_trials",
            "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS",
            "mixed_majority"]
 
@@ -63,10 +63,18 @@ def reader_note(text) -> str:
 
 
 def classification_table(review: Review) -> pd.DataFrame:
+    """This book's classification of each included comparison (timing, disease state, modality)."""
     inc = review.included
     return pd.DataFrame({"Trial": inc["trial_name"], "Timing": inc["timing"].fillna("n/a (oligoprogression)"),
                          "Disease state": inc["disease_state"].str.replace("_", " "),
-                         "MDT modality": inc["modality_class"], "Basis": inc["classification_note"].map(reader_note)})
+                         "MDT modality": inc["modality_class"]})
+
+
+def classification_notes_table(review: Review) -> pd.DataFrame:
+    """The extractors' note behind each classification, as written (column codes and operators in
+    words): the basis a reader checks against the trial's eligibility criteria."""
+    inc = review.included
+    return pd.DataFrame({"Trial": inc["trial_name"], "Extractors' note": inc["classification_note"].map(reader_note)})
 
 
 def reconciliation_table(review: Review) -> pd.DataFrame:
