@@ -13,9 +13,16 @@ PANEL_TESTS = ("z", "adhoc", "knha")
 FULL_PAPERS = ("full paper", "long-term update")   # data/records.csv record_type: published as a full article
 
 
+# The tests' labels in the panel: short enough for a select box on a phone (the glossary explains HKSJ).
+PANEL_TEST_LABELS = {"z": "Wald-type z-test", "adhoc": "HKSJ, ad hoc (never narrower than z)",
+                     "knha": "HKSJ (untruncated)"}
+
+
 def _reader(label: str, code: str) -> str:
+    if code in PANEL_TEST_LABELS:
+        return PANEL_TEST_LABELS[code]
     text = label[:1].upper() + label[1:]
-    return text if code in ("z", "adhoc", "knha") else f"{text} ({code})"
+    return f"{text} ({code})"
 
 
 def whatif_input(rep: EfficacyReport) -> dict:
