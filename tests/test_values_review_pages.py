@@ -80,14 +80,16 @@ def _search_review(dates):
     paper = pd.DataFrame({"analysis_id": ["search_cutoff", "records_included"], "finding": ["March 2025", "x"],
                           "quote": ["searched to March 2025", ""], "estimate": [NAN, 21.0]})
     log = pd.DataFrame({"date": dates, "useful": ["yes", "no", "yes"][:len(dates)],
-                        "corpus": ["pubmed", "web", "pubmed"][:len(dates)]})
+                        "corpus": ["pubmed", "web", "pubmed"][:len(dates)],
+                        "purpose": ["discovery", "confirmatory", "confirmatory"][:len(dates)]})
     return SimpleNamespace(paper_reported=paper, search_log=log)
 
 
 def test_search_glue_values():
     v = search_glue_values(_search_review(["2025-03-02", "2025-03-01", "2025-03-05"]))
     assert v == {"cutoff": "March 2025", "cutoff_quote": "searched to March 2025", "n_queries": "3", "n_useful": "2",
-                 "log_dates": "2025-03-01 to 2025-03-05", "corpora": "pubmed, web", "paper_records": "21"}
+                 "log_dates": "2025-03-01 to 2025-03-05", "corpora": "pubmed, web", "paper_records": "21",
+                 "n_discovery": "1", "n_confirmatory": "2"}
     assert search_glue_values(_search_review(["2025-03-01"]))["log_dates"] == "2025-03-01"
     assert search_glue_values(_search_review(["2025-03-02", "2025-03-01"]))["log_dates"] == "2025-03-01 to 2025-03-02"
     assert search_glue_values(_search_review(["2025-03-01", "2025-03-01"]))["log_dates"] == "2025-03-01"

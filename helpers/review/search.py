@@ -27,8 +27,7 @@ def search_glue_values(review: Review) -> dict[str, str]:
             "n_discovery": str(int((log["purpose"] == "discovery").sum())),
             "n_confirmatory": str(int((log["purpose"] == "confirmatory").sum())),
             "log_dates": " to ".join(dates[::max(1, len(dates) - 1)]), "corpora": ", ".join(sorted(set(log["corpus"]))),
-            "paper_records": str(int(paper.at["records_included", "estimate"])),
-            "ongoing_left_out": ongoing_left_out_sentence(n_ongoing_ineligible(review))}
+            "paper_records": str(int(paper.at["records_included", "estimate"]))}
 
 
 def _pass_words(note: str) -> str:
