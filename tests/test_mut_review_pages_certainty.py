@@ -419,3 +419,183 @@ def test_ae_sentence():
         "that MDT raises the odds of such an event (OR > 1) is 60.0%. 3 of the 5 included comparisons report no "
         "usable count, so this probability describes the trials that report harms, not all the trials pooled for "
         "benefit.")
+
+
+# --------------------------------------------------------------------------- the chapter's values
+V0, V1, V2, V3 = VERDICTS
+
+
+def _bayes(k, p1, pm, uniform_ok=True, same=False):
+    """The five Bayesian rows: default, tau_wide, tau_uniform (not estimable unless ``uniform_ok``), sceptical, imputed."""
+    rows = []
+    for key, p_b, p_m in (("default", p1, pm), ("tau_wide", 0.97, 0.8), ("tau_uniform", 0.5, 0.1),
+                          ("sceptical", 0.95, 0.7), ("imputed", 0.96, 0.9)):
+        if same:
+            p_b, p_m = p1, pm
+        ok = key != "tau_uniform" or uniform_ok
+        rows.append({"analysis": key, "k": k, "estimable": ok, "note": "" if ok else f"not proper with k = {k} (needs k ≥ 3)",
+                     "p_benefit": p_b if ok else math.nan, "p_mcid": p_m if ok else math.nan, "hr": 0.5, "hr_lb": 0.3,
+                     "hr_ub": 0.9, "new_hr": 0.5, "new_lb": 0.1, "new_ub": 2.5, "p_new_benefit": 0.85})
+    return pd.DataFrame(rows)
+
+
+def _tsa_rows(oc, primary, reml, hr_alt, hr_alt_z, crossing=""):
+    base = {"outcome": oc, "D2": 0.456, "events_required_adjusted": 1234.4, "events_required": 700.6,
+            "events_accrued": 350.2, "fraction": 0.2837, "crossing": crossing, "note": ""}
+    return pd.DataFrame([base | {"analysis": "primary", "label": "Primary", "verdict": primary},
+                         base | {"analysis": "reml_z", "label": "Z from REML", "verdict": reml},
+                         base | {"analysis": "hr_alt", "label": "Anticipated HR 0.70", "verdict": hr_alt},
+                         base | {"analysis": "hr_alt_z", "label": "HR 0.70, REML z", "verdict": hr_alt_z},
+                         {"outcome": oc, "analysis": "low_rob", "label": "x", "verdict": "not run", "note": "n"}])
+
+
+def _null(oc, after=True):
+    before = {"hr": 0.5, "hr_lb": 0.3, "hr_ub": 0.9, "p_benefit": 0.986, "p_mcid": 0.9999, "verdict": V3}
+    aft = {"hr": 0.6, "hr_lb": 0.4, "hr_ub": 0.95, "p_benefit": 0.95, "p_mcid": 0.9995, "verdict": V3} if after else {}
+    return ce.NullTrial(oc, 200, 0.25 if after else math.nan, f"source {oc}", 25.0 if after else math.nan,
+                        math.sqrt(2 / 25) if after else math.nan, before, aft)
+
+
+def _cr(**kw):
+    freq = {"PFS": {"hr": 0.55, "hr_lb": 0.35, "hr_ub": 0.85, "pi_lb": 0.2, "pi_ub": 1.5},
+            "OS": {"hr": 0.7, "hr_lb": 0.5, "hr_ub": 1.0, "pi_lb": math.nan, "pi_ub": math.nan}}
+    args = dict(settings=SETTINGS, frequentist=freq,
+                bayes={"PFS": _bayes(3, 0.986, 0.9999), "OS": _bayes(2, 0.9995, 0.99991, uniform_ok=False, same=True)},
+                fits={}, adverse=ce.AEProbability(0, "m", (), (), math.nan, math.nan, math.nan, 3), tsa={},
+                tsa_notes={"PFS": {"low_rob": "n1"}, "OS": {"low_rob": "n1"}},
+                tsa_table=pd.concat([_tsa_rows("PFS", V3, V3, V0, V3), _tsa_rows("OS", V0, V0, V2, V3, "T2")],
+                                    ignore_index=True),
+                undated={"PFS": 1, "OS": 0}, null={"PFS": _null("PFS"), "OS": _null("OS", after=False)},
+                missing_k={"PFS": 1, "OS": 2}, imputed_k={"PFS": 1, "OS": 0})
+    return ce.CertaintyReport(**(args | kw))
+
+
+def test_certainty_glue_values_settings():
+    v = ce.certainty_glue_values(_cr())
+    # SCEPTICAL_SD = ln 2 / 1.959964 = 0.35365; ± 1.959964 sd is HR 0.5 to 2
+    assert {k: v[k] for k in ("mcid", "alpha", "power", "alpha_split", "tau_prior", "tau_prior_wide", "sceptical_sd",
+                              "hr_alt", "mcid_reduction", "sceptical_range", "d2_if_zero", "null_n")} == {
+        "mcid": "0.80", "alpha": "0.05", "power": "90%", "alpha_split": "0.025", "tau_prior": "half-normal(0.5)",
+        "tau_prior_wide": "half-normal(1.0)", "sceptical_sd": "0.354", "hr_alt": "0.70", "mcid_reduction": "20%",
+        "sceptical_range": "HR 0.5 and 2", "d2_if_zero": "0.25", "null_n": "200"}
+    s = AnalysisSettings(mcid_hr=0.75, tsa_alpha=0.1, tsa_power=0.8, null_trial_n=1500, tsa_hr_alt=0.65,
+                         tsa_d2_if_zero=0.3, tau_prior=("halfcauchy", 0.25))
+    v = ce.certainty_glue_values(_cr(settings=s))
+    assert (v["mcid"], v["alpha"], v["power"], v["alpha_split"], v["null_n"], v["hr_alt"], v["d2_if_zero"]) == (
+        "0.75", "0.1", "80%", "0.05", "1,500", "0.65", "0.3")
+    assert v["mcid_reduction"] == "25%" and v["tau_prior"] == "half-Cauchy(0.2)"
+
+
+def test_certainty_glue_values_bayes():
+    v = ce.certainty_glue_values(_cr())
+    assert (v["pfs_k"], v["pfs_p1"], v["pfs_p_mcid"], v["pfs_p_new1"]) == ("3", "= 98.6%", "> 99.9%", "= 85.0%")
+    assert v["pfs_hr_bayes"] == "0.50 (0.30–0.90)" and v["pfs_new"] == "0.50 (0.10–2.50)"
+    assert v["pfs_new_range"] == "0.10 to 2.50"
+    assert v["pfs_hr_freq"] == "0.55 (0.35–0.85)" and v["pfs_pi_freq"] == "0.20 to 1.50"
+    assert v["os_pi_freq"] == "not given (fewer than three comparisons)" and v["os_hr_freq"] == "0.70 (0.50–1.00)"
+    # range over the estimable rows: 0.5 (uniform τ prior) to 0.986; P(HR < 0.8) from 0.1 to 0.9999
+    assert v["pfs_p1_range"] == "from 50.0% to 98.6%" and v["pfs_p_mcid_range"] == "from 10.0% to > 99.9%"
+    assert v["os_p1_range"] == "> 99.9%" and v["os_p_mcid_range"] == "> 99.9%"
+    assert v["pfs_uniform"] == "is proper (k = 3)" and v["os_uniform"] == "is not proper with k = 2 (needs k ≥ 3)"
+    assert v["pfs_caveat"] == (
+        "These probabilities rest on the three comparisons with a usable progression-free survival result. Another one "
+        "included comparison has none; one of them could be imputed, and with them P(HR < 1) = 96.0% and P(HR < 0.80) "
+        "= 90.0%. The others could move the estimate either way, and no prior can stand in for them.")
+    assert v["os_caveat"] == (
+        "These probabilities rest on the two comparisons with a usable overall survival result. Another two included "
+        "comparisons have none; none of them could be imputed. The others could move the estimate either way, and no "
+        "prior can stand in for them.")
+
+
+def test_certainty_glue_values_tsa_and_null_trial():
+    v = ce.certainty_glue_values(_cr())
+    assert (v["pfs_D2"], v["pfs_req"], v["pfs_req_raw"], v["pfs_accrued"], v["pfs_fraction"]) == (
+        "0.46", "1,234", "701", "350", "28%")
+    assert v["pfs_verdict"] == V3 and v["pfs_verdict_reml_z"] == V3 and v["os_verdict"] == V0
+    assert v["pfs_tsa_sentence"] == (
+        "For progression-free survival, the pooled trials carry information worth about 350 events, 28% of the 1,234 "
+        "required to detect HR 0.80 (D² = 0.46); the Z-curve has crossed no boundary: not yet conclusive.")
+    assert v["os_tsa_sentence"].endswith("the Z-curve crossed the boundary for benefit when T2 was added: “firm "
+                                         "evidence of benefit” in the sense of trial sequential analysis, which "
+                                         "controls repeated testing but does not weigh risk of bias or missing results "
+                                         "(the GRADE certainty stands).")
+    assert v["pfs_tsa_sens"] == "The verdict differs in one sensitivity row: “Anticipated HR 0.70” (firm evidence of benefit)."
+    assert v["os_tsa_sens"] == ("The verdict differs in two sensitivity rows: “Anticipated HR 0.70” (an effect as large "
+                                "as anticipated is unlikely) and “HR 0.70, REML z” (not yet conclusive).")
+    assert v["pfs_null_source"] == "source PFS" and v["os_null_source"] == "source OS"
+    assert v["pfs_null_sentence"] == (
+        "For progression-free survival, the control-arm event proportion is 25%, so the new trial would have about 25 "
+        "events per arm and a standard error of 0.28 on the log hazard ratio. Added to the pool, it would move the "
+        "primary model's HR from 0.50 (0.30–0.90) to 0.60 (0.40–0.95); P(HR < 1) goes from 98.6% to 95.0%, P(HR < 0.80) "
+        "stays > 99.9%, and the trial sequential verdict stays “not yet conclusive”.")
+    assert v["os_null_sentence"] == "For overall survival, no control-arm event proportion is known: no null trial is added."
+    assert v["ae_sentence"].startswith("No included trial reports grade ≥2 adverse events per arm")
+
+
+def test_certainty_glue_values_same_verdict_everywhere():
+    tt = pd.concat([_tsa_rows("PFS", V3, V3, V3, V3), _tsa_rows("OS", V3, V3, V3, V3)], ignore_index=True)
+    v = ce.certainty_glue_values(_cr(tsa_table=tt))
+    assert v["pfs_tsa_sens"] == "Every sensitivity row that could be run gives the same verdict (not yet conclusive)."
+
+
+def test_certainty_glue_values_order_and_low_rob():
+    v = ce.certainty_glue_values(_cr())
+    assert v["order"] == "1 pooled comparison without a date of first publication enters last."
+    assert v["low_rob"] == "For both outcomes, n1, so the row anticipating their pooled HR is not run."
+    v = ce.certainty_glue_values(_cr(undated={"PFS": 2, "OS": 1}, tsa_notes={"PFS": {"low_rob": "n1"}, "OS": {}}))
+    assert v["order"] == "3 pooled comparisons without a date of first publication enter last."
+    assert v["low_rob"] == "For PFS, n1, so the row anticipating their pooled HR is not run."
+    v = ce.certainty_glue_values(_cr(undated={"PFS": 0, "OS": 0},
+                                     tsa_notes={"PFS": {"low_rob": "n1"}, "OS": {"low_rob": "n2"}}))
+    assert v["order"] == "No pooled comparison is undated."
+    assert v["low_rob"] == ("For progression-free survival, n1, so the row anticipating their pooled HR is not run. "
+                            "For overall survival, n2, so the row anticipating their pooled HR is not run.")
+    v = ce.certainty_glue_values(_cr(tsa_notes={"PFS": {}, "OS": {"other": "x"}}))
+    assert v["low_rob"] == ("Every outcome has at least two trials at low risk of bias; their pooled HR is anticipated "
+                            "in one row.")
+
+
+def test_certainty_glue_values_os_claim():
+    v = ce.certainty_glue_values(_cr())
+    assert v["os_claim"] == (
+        "The paper reads its pooled data as showing that MDT improves overall survival. By the trial sequential "
+        "analysis with the primary model's z, that claim has reached firm evidence of benefit (firm evidence of "
+        "benefit); the REML z-test gives the same verdict. Anticipating HR 0.70 instead, the verdict is “an effect as "
+        "large as anticipated is unlikely” with the primary model's z and “not yet conclusive” with the REML z-test.")
+    tt = pd.concat([_tsa_rows("PFS", V3, V3, V0, V3), _tsa_rows("OS", V3, V0, V3, V0)], ignore_index=True)
+    v = ce.certainty_glue_values(_cr(tsa_table=tt))
+    assert v["os_claim"].startswith("The paper reads its pooled data as showing that MDT improves overall survival. By "
+                                    "the trial sequential analysis with the primary model's z, that claim has not "
+                                    "reached firm evidence of benefit (not yet conclusive); with the REML z-test it "
+                                    "would be “firm evidence of benefit” instead. Anticipating HR 0.70")
+    one = _cr(bayes={"PFS": _bayes(3, 0.986, 0.9999)}, frequentist={"PFS": _cr().frequentist["PFS"]},
+              tsa_notes={"PFS": {"low_rob": "n1"}})
+    v = ce.certainty_glue_values(one)
+    assert "os_claim" not in v and "os_k" not in v
+    assert v["low_rob"] == "For both outcomes, n1, so the row anticipating their pooled HR is not run."
+
+
+def test_certainty_report_assembles_the_parts(monkeypatch):
+    calls = []
+    monkeypatch.setattr(ce, "frequentist_summary", lambda rep: {"f": rep.outcome})
+    monkeypatch.setattr(ce, "bayes_analyses", lambda rep, s: (f"b {rep.outcome}", {"fit": rep.outcome}))
+    monkeypatch.setattr(ce, "tsa_analyses", lambda rep, s: ({"t": rep.outcome}, {"n": rep.outcome}))
+    monkeypatch.setattr(ce, "tsa_summary", lambda oc, t, n: pd.DataFrame({"outcome": [oc], "t": [t["t"]]}))
+    monkeypatch.setattr(ce, "null_trial", lambda review, rep, s: calls.append(review) or f"null {rep.outcome}")
+    monkeypatch.setattr(ce, "adverse_event_probability", lambda sr, s: ("ae", sr))
+    s = AnalysisSettings(method="DL")
+    reps = {oc: SimpleNamespace(outcome=oc, pooled=pd.DataFrame({"first_pub_date": dates}),
+                                missing=SimpleNamespace(table=pd.DataFrame({"x": range(m)}),
+                                                        imputed=[SimpleNamespace(imputable=i) for i in imp]))
+            for oc, dates, m, imp in (("PFS", ["2019", None, "x"], 3, [True, False, True]), ("OS", ["2020"], 1, [False]))}
+    results = SimpleNamespace(settings=s, efficacy=reps, review="the review", safety={">=2": "sr2", ">=3": "sr3"})
+    cr = ce.certainty_report(results)
+    assert cr.settings is s and cr.frequentist == {"PFS": {"f": "PFS"}, "OS": {"f": "OS"}}
+    assert cr.bayes == {"PFS": "b PFS", "OS": "b OS"} and cr.fits == {"PFS": {"fit": "PFS"}, "OS": {"fit": "OS"}}
+    assert cr.tsa == {"PFS": {"t": "PFS"}, "OS": {"t": "OS"}} and cr.tsa_notes == {"PFS": {"n": "PFS"}, "OS": {"n": "OS"}}
+    assert cr.tsa_table.to_dict("list") == {"outcome": ["PFS", "OS"], "t": ["PFS", "OS"]}
+    assert list(cr.tsa_table.index) == [0, 1]
+    assert cr.undated == {"PFS": 2, "OS": 0} and cr.null == {"PFS": "null PFS", "OS": "null OS"}
+    assert cr.missing_k == {"PFS": 3, "OS": 1} and cr.imputed_k == {"PFS": 2, "OS": 0}
+    assert cr.adverse == ("ae", "sr2") and calls == ["the review", "the review"]
+    assert list(ce.certainty_report(results, outcomes=("OS",)).bayes) == ["OS"]
