@@ -550,6 +550,9 @@ def test_certainty_glue_values_order_and_low_rob():
     assert v["order"] == "No pooled comparison is undated."
     assert v["low_rob"] == ("For progression-free survival, n1, so the row anticipating their pooled HR is not run. "
                             "For overall survival, n2, so the row anticipating their pooled HR is not run.")
+    v = ce.certainty_glue_values(_cr(tsa_notes={"OS": {"low_rob": "n2"}, "AE": {"low_rob": "n3"}}))
+    assert v["low_rob"] == ("For overall survival, n2, so the row anticipating their pooled HR is not run. "
+                            "For AE, n3, so the row anticipating their pooled HR is not run.")
     v = ce.certainty_glue_values(_cr(tsa_notes={"PFS": {}, "OS": {"other": "x"}}))
     assert v["low_rob"] == ("Every outcome has at least two trials at low risk of bias; their pooled HR is anticipated "
                             "in one row.")

@@ -116,16 +116,37 @@ def test_summary_of_findings_harms_that_decrease(absolute):
     assert ae["Plain language"] == "MDT added to standard of care reduces grade ≥2 adverse events"
 
 
+def test_summary_of_findings_computes_what_is_not_given(absolute, monkeypatch):
+    asked = []
+    monkeypatch.setattr(sof, "efficacy_report", lambda review, oc: asked.append(oc) or _reports()[oc])
+    monkeypatch.setattr(sof, "pool_safety", lambda review, grade: asked.append(grade) or _safety())
+    rows, checks = sof.summary_of_findings(SimpleNamespace(grade=_grade_rows()))
+    assert asked == ["PFS", "OS", ">=2"] and len(rows) == 3 and len(checks) == 15
+    assert rows["Comparisons (participants)"].tolist() == ["3 (1,250)", "2 (100)", "2 (200)"]
+
+
+def test_summary_of_findings_high_control_risk(absolute):
+    s = _safety()
+    s.risk_control = 0.9
+    ae = sof.summary_of_findings(SimpleNamespace(grade=_grade_rows()), _reports(), s)[0].iloc[2]
+    # p1 = 2·0.9 / (1 − 0.9 + 1.8) = 0.94737 → 900 vs 947 per 1,000 (+47)
+    assert ae["Absolute effect (control baseline per cancer group)"].startswith("900 vs 947 per 1,000 (+47); ")
+
+
 def test_landing_summary(absolute):
-    review = SimpleNamespace(grade=_grade_rows())
+    grade = pd.concat([_grade_rows(), pd.DataFrame({"outcome": ["AE grade >=2"], "domain": ["imprecision"],
+                                                    "judgement": ["serious"], "reason": ["few events"]})])
+    review = SimpleNamespace(grade=grade)
     table, notes = sof.landing_summary(review, _reports(), _safety())
     assert notes == ["a. Progression-free survival, risk of bias: downgraded one level (open label).",
                      "b. Progression-free survival, inconsistency: downgraded two levels (I² 80%).",
-                     "c. Overall survival, imprecision: downgraded one level (crosses 1)."]
+                     "c. Overall survival, imprecision: downgraded one level (crosses 1).",
+                     "d. Grade ≥2 adverse events, imprecision: downgraded one level (few events)."]
     assert list(table.columns) == ["Outcome", "Comparisons (participants)", "Relative effect (95% CI)",
                                    "Absolute effect (baseline: control-arm medians)", "Certainty", "What it means"]
     assert list(table["Outcome"]) == ["Progression-free survival", "Overall survival", "Grade ≥2 adverse events"]
-    assert list(table["Certainty"]) == ["very low (a, b)", "moderate (c)", "high"]
+    assert list(table["Certainty"]) == ["very low (a, b)", "moderate (c)", "moderate (d)"]
+    assert table["What it means"][2] == "MDT added to standard of care probably increases grade ≥2 adverse events."
     assert list(table["Absolute effect (baseline: control-arm medians)"]) == [
         "brief PFS", "brief OS", "200 vs 333 per 1,000 (+133); control risk pooled from the trials' control arms"]
     assert list(table["Comparisons (participants)"]) == ["3 (1,250)", "2 (100)", "2 (200)"]
@@ -213,6 +234,22 @@ def test_subgroup_analysis_fewer_than_two_levels_tested():
     assert list(r.rows["level"]) == ["observation"]
     assert math.isnan(r.q_separate) and r.df_separate == 0 and math.isnan(r.p_separate)
     assert math.isnan(r.qm_common) and math.isnan(r.p_common) and r.k_test == 6
+
+
+def test_subgroup_analysis_with_no_level_present():
+    t = _sg_table()
+    t["timing"] = None
+    r = sg.subgroup_analysis(t, "Timing of MDT")
+    assert r.rows.empty and r.k_test == 0 and r.df_separate == 0
+    assert math.isnan(r.q_separate) and math.isnan(r.p_separate) and math.isnan(r.qm_common)
+
+
+def test_claims_table_compares_each_outcome_with_the_other():
+    res = _results({("PFS", "Timing of MDT"): 0.01})
+    res[("OS", "Timing of MDT")] = _result("Timing of MDT", {"upfront": 0.9, "consolidation": 0.6}, math.nan)
+    t = sg.claims_table(res, n_tests=1)
+    assert list(t["Consistent across related outcomes?"]) == ["no: the ordering differs between PFS and OS",
+                                                              "yes: the same subgroup does better for PFS and OS"] * 2
 
 
 def test_factor_levels():

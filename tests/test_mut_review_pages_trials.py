@@ -185,6 +185,9 @@ def test_trial_pages_included_group(res):
     assert "| Randomised | 100 |" in page and "| Randomised | not reported |" in page
     assert "| MDT arm (n) | 10 |" in page and "| Control arm (n) | 12 |" in page
     assert "| Most metastases allowed | 5 |" in page and "| Phase | II |" in page
+    assert "| Control arm | SOC |" in page and "| Systemic therapy | chemo |" in page
+    assert "| MDT modality class | SBRT |" in page and "| Control arm class | active therapy |" in page
+    assert "| Grade | Attribution | MDT | Control | Used in the pooling | Source |" in page
     # classification
     assert "| Timing of MDT | upfront |" in page and "| Timing of MDT | not applicable (oligoprogression) |" in page
     assert "| Disease state | de novo |" in page and "| Disease state | oligoprogression |" in page
@@ -228,7 +231,7 @@ def test_trial_pages_single_comparison_group(res):
     assert "| Phase | — |" in page and "| Most metastases allowed | not reported |" in page
     assert "**Why:**" not in page                                  # a blank note is left out
     assert "**OS: missing evidence.** no OS reported." in page
-    assert "No adverse-event counts per arm were found in the sources read." in page
+    assert "## Adverse events\n\nNo adverse-event counts per arm were found in the sources read.\n\n## Risk" in page
     assert "Not assessed (the trial is not in the analyses)." in page
     assert "| [Cy 2022](http://r2) | Beta paper | news | excluded | duplicate of r1 |" in page
     # the note is escaped once (a comma shows as a comma, not as "\\,")
