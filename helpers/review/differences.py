@@ -15,7 +15,7 @@ __all__ = ["differences_glue_values", "excluded_table", "classification_table", 
            "mixed_majority"]
 
 BORDERLINE = (("more than 5 lesions allowed", "allowed more than five lesions"),
-              ("primary tumour treated / MDT not to all lesions", "treated the primary tumour or not every metastasis"),
+              ("MDT not to all lesions", "treated the primary tumour or not every metastasis"),
               ("both arms receive MDT", "gave MDT in both arms"))
 
 
@@ -86,7 +86,7 @@ def reconciliation_table(review: Review) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- scenarios behind the gap
-BROADER = ("more than 5 lesions allowed", "primary tumour treated / MDT not to all lesions")
+BROADER = ("more than 5 lesions allowed", "MDT not to all lesions")   # labels of counts.exclusion_class
 SCENARIOS = {"broader": "broader eligibility", "mixed_de_novo": "mixed → de novo", "mixed_recurrent": "mixed → recurrent"}
 
 

@@ -124,8 +124,8 @@ def _use_of_row(row: dict, uses: dict, w: _Words) -> str:
         if tid in u["pooled"]:
             parts.append(f"pooled in the primary analysis of {row['outcome']} and in the sensitivity analyses that keep it")
         else:
-            note = c.get("note") or "no estimate obtainable"
-            parts.append(f"not estimable ({w(note)}): counted as missing evidence for {row['outcome']}")
+            note = c.get("note") or "no estimate obtainable"   # reader words, not escaped: the caller escapes the line
+            parts.append(f"not estimable ({w.labels.words(str(note))}): counted as missing evidence for {row['outcome']}")
     elif (tid, row["record_id"]) in u["first"]:
         parts.append(f"an earlier report: used only in the sensitivity analysis of first reports ({row['outcome']})")
     else:
