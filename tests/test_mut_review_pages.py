@@ -141,12 +141,14 @@ def test_excluded_table():
 
 def test_classification_table():
     t = diff.classification_table(_diff_review())
-    assert list(t.columns) == ["Trial", "Timing", "Disease state", "MDT modality", "Basis"]
+    assert list(t.columns) == ["Trial", "Timing", "Disease state", "MDT modality"]
     assert list(t["Trial"]) == ["A", "B", "C", "E"]
     assert list(t["Timing"]) == ["upfront", "n/a (oligoprogression)", "n/a (oligoprogression)", "consolidation"]
     assert list(t["Disease state"]) == ["mixed", "oligoprogressive", "oligoprogressive", "mixed"]
     assert list(t["MDT modality"]) == ["SBRT", "surgery", "SBRT", "SBRT"]
-    assert list(t["Basis"]) == ["arm sizes from Table 1", "", "x ≤ 5", "plain"]
+    notes = diff.classification_notes_table(_diff_review())
+    assert list(notes.columns) == ["Trial", "Extractors' note"] and list(notes["Trial"]) == ["A", "B", "C", "E"]
+    assert list(notes["Extractors' note"]) == ["arm sizes from Table 1", "", "x ≤ 5", "plain"]
 
 
 def test_classification_table_disease_state_words():
@@ -353,8 +355,7 @@ def test_whatif_input():
     assert j["labels"] == {"REML": "Restricted maximum likelihood (REML)", "DL": "DerSimonian–Laird (DL)",
                            "PM": "Paule–Mandel (PM)", "EE": "Common (equal) effect (EE)",
                            "z": "Wald-type z-test",
-                           "adhoc": "Hartung–Knapp–Sidik–Jonkman (ad hoc: never narrower than z)",
-                           "knha": "Hartung–Knapp–Sidik–Jonkman (untruncated)"}
+                           "adhoc": "HKSJ, ad hoc (never narrower than z)", "knha": "HKSJ (untruncated)"}
     assert j["comparisons"] == [
         {"id": "t1", "label": "One", "yi": -0.5, "vi": 0.04, "low_rob": True, "reported": True, "full_text": True},
         {"id": "t2", "label": "Two", "yi": 0.1, "vi": 0.09, "low_rob": False, "reported": False, "full_text": False},
@@ -366,8 +367,10 @@ def test_whatif_reader_labels_capitalise_and_name_the_code():
     s = AnalysisSettings(labels={"REML": "reml words", "DL": "dl", "PM": "", "EE": "e", "z": "z words",
                                  "adhoc": "ad hoc", "knha": "kh"}, method="DL", test="z", level=90, pi="t")
     j = wif.whatif_input(_whatif_rep(settings=s))
+    # estimators: the settings' words, first letter raised, with the code; tests: the panel's short labels
     assert j["labels"] == {"REML": "Reml words (REML)", "DL": "Dl (DL)", "PM": " (PM)", "EE": "E (EE)",
-                           "z": "Z words", "adhoc": "Ad hoc", "knha": "Kh"}
+                           "z": "Wald-type z-test", "adhoc": "HKSJ, ad hoc (never narrower than z)",
+                           "knha": "HKSJ (untruncated)"}
     assert j["settings"] == {"method": "DL", "test": "z", "level": 90.0, "pi": "t"}
 
 
@@ -382,12 +385,14 @@ def _log():
     return pd.DataFrame({"query_no": [1, 2, 3], "date": ["2025-06-01", "2025-06-02", "2025-06-09"],
                          "corpus": ["pubmed", "web", "pubmed"], "query": ["q1", "q2", "q3"], "n_hits": [8, 0, 3],
                          "useful": ["yes", "no", "yes"],
-                         "notes": ["[pass_a2] found " + "x" * 200, None, "[pass_b] ok"]})
+                         "notes": ["[pass_a2] found " + "x" * 200, None, "[pass_b] ok"],
+                         "purpose": ["discovery", "confirmatory", "confirmatory"]})
 
 
 def test_search_log_table():
     t = srch.search_log_table(SimpleNamespace(search_log=_log()), rows=2)
-    assert list(t.columns) == ["No.", "Date", "Query", "Hits (at most 8)", "Used", "Notes"]
+    assert list(t.columns) == ["No.", "Date", "Purpose", "Query", "Hits (at most 8)", "Used", "Notes"]
+    assert list(t["Purpose"]) == ["discovery", "confirmatory"]
     assert list(t["No."]) == [1, 2] and list(t["Query"]) == ["q1", "q2"] and list(t["Hits (at most 8)"]) == [8, 0]
     assert list(t["Date"]) == ["2025-06-01", "2025-06-02"] and list(t["Used"]) == ["yes", "no"]
     note = "[extractor A, round 2] found " + "x" * 200
@@ -402,8 +407,9 @@ def test_search_log_table_default_is_25_rows():
 
 def test_search_log_download():
     t = srch.search_log_download(SimpleNamespace(search_log=_log()))
-    assert list(t.columns) == ["No.", "Date", "Corpus", "Query", "Hits (at most 8)", "Used", "Notes"]
+    assert list(t.columns) == ["No.", "Date", "Corpus", "Purpose", "Query", "Hits (at most 8)", "Used", "Notes"]
     assert list(t["Corpus"]) == ["pubmed", "web", "pubmed"]
+    assert list(t["Purpose"]) == ["discovery", "confirmatory", "confirmatory"]
     # the whole note, not cut
     assert list(t["Notes"]) == ["[extractor A, round 2] found " + "x" * 200, "", "[extractor B] ok"]
 

@@ -347,13 +347,13 @@ def test_significant_sentence():
     assert sg.significant_sentence(_results({("PFS", "Disease state"): 0.05})) == (
         "No interaction test is significant at the 5% level.")
     one = sg.significant_sentence(_results({("OS", "Timing of MDT"): 0.0099}))
-    assert one == ("1 interaction test is significant at the 5% level: timing of mdt for OS (p = 0.010: upfront 0.50 "
+    assert one == ("1 interaction test is significant at the 5% level: timing of MDT for OS (p = 0.010: upfront 0.50 "
                    "(k = 2), consolidation 0.80 (k = 2)). These are comparisons between trials, not within them, and "
                    "are not adjusted for the number of tests, so they generate hypotheses rather than establish "
                    "differences.")
     two = sg.significant_sentence(_results({("PFS", "Disease state"): 0.0001, ("OS", "Timing of MDT"): 0.04}))
     assert two.startswith("2 interaction tests are significant at the 5% level: disease state for PFS (p < 0.001: "
-                          "de novo 0.70 (k = 2), recurrent 0.60 (k = 2)); timing of mdt for OS (p = 0.04: ")
+                          "de novo 0.70 (k = 2), recurrent 0.60 (k = 2)); timing of MDT for OS (p = 0.04: ")
 
 
 def test_significant_sentence_lists_tested_levels_only():

@@ -174,7 +174,7 @@ def significant_sentence(results: dict) -> str:
     for (oc, f), r in sig:
         rows = r.rows[r.rows["in_test"]]
         levels = ", ".join(f"{label(g['level'])} {fmt_num(g['hr'])} (k = {g['k']})" for _, g in rows.iterrows())
-        parts.append(f"{f.lower()} for {oc} ({fmt_p(r.p_separate)}: {levels})")
+        parts.append(f"{f[:1].lower() + f[1:]} for {oc} ({fmt_p(r.p_separate)}: {levels})")
     return (f"{count(len(sig), 'interaction test').capitalize()} {'is' if len(sig) == 1 else 'are'} significant at "
             f"the 5% level: " + "; ".join(parts) + ". These are comparisons between trials, not within them, and "
             "are not adjusted for the number of tests, so they generate hypotheses rather than establish differences.")
