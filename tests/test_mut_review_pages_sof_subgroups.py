@@ -78,16 +78,16 @@ def test_summary_of_findings(absolute):
                       "200 vs 333 per 1,000 (+133); control risk pooled from the trials' control arms",
                   "Comparisons (participants)": "2 (200)", "Certainty (judged)": "high", "Certainty (computed)": "low",
                   "Plain language": "MDT added to standard of care increases grade ≥2 adverse events"}
-    assert len(checks) == 15 and list(checks["Outcome"]) == ["PFS"] * 5 + ["OS"] * 5 + ["AE grade >=2"] * 5
+    assert len(checks) == 15 and list(checks["Outcome"]) == ["PFS"] * 5 + ["OS"] * 5 + ["Grade ≥2 adverse events"] * 5
     agree = dict(zip(zip(checks["Outcome"], checks["Domain"]), checks["Agree"]))
-    assert agree[("PFS", "risk of bias")] == "NO — check the judgement"
-    assert agree[("PFS", "imprecision")] == "NO — check the judgement"
+    assert agree[("PFS", "risk of bias")] == "no: the judgement departs from the trigger (see the reasons)"
+    assert agree[("PFS", "imprecision")] == "no: the judgement departs from the trigger (see the reasons)"
     assert agree[("PFS", "indirectness")] == "yes"
-    assert agree[("OS", "imprecision")] == "NO — check the judgement"
-    assert agree[("AE grade >=2", "risk of bias")] == "NO — check the judgement"
-    assert agree[("AE grade >=2", "inconsistency")] == "yes"
+    assert agree[("OS", "imprecision")] == "no: the judgement departs from the trigger (see the reasons)"
+    assert agree[("Grade ≥2 adverse events", "risk of bias")] == "no: the judgement departs from the trigger (see the reasons)"
+    assert agree[("Grade ≥2 adverse events", "inconsistency")] == "yes"
     why = dict(zip(zip(checks["Outcome"], checks["Domain"]), checks["Why (computed)"]))
-    assert why[("AE grade >=2", "imprecision")] == "95% CI 1.10–4.00; 200 participants (below 400)"
+    assert why[("Grade ≥2 adverse events", "imprecision")] == "95% CI 1.10–4.00; 200 participants (below 400)"
 
 
 def test_summary_of_findings_one_harms_trial(absolute):

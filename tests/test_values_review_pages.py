@@ -71,8 +71,8 @@ def test_judged_and_compare():
                        "Judged": "serious", "Why (judged)": "open label", "Agree": "yes"}
     assert rows[3] == {"Outcome": "OS", "Domain": "imprecision", "Computed trigger": "not serious",
                        "Why (computed)": "c imprecision", "Judged": "very serious", "Why (judged)": "few events",
-                       "Agree": "NO — check the judgement"}
-    assert rows[4]["Computed trigger"] == "very serious" and rows[4]["Agree"] == "NO — check the judgement"
+                       "Agree": "no: the judgement departs from the trigger (see the reasons)"}
+    assert rows[4]["Computed trigger"] == "very serious" and rows[4]["Agree"] == "no: the judgement departs from the trigger (see the reasons)"
     assert [r["Agree"] for r in rows[1:3]] == ["yes", "yes"]
 
 

@@ -65,14 +65,18 @@ def summary_of_findings(review: Review, reports: dict | None = None,
     return pd.DataFrame(rows), pd.DataFrame(checks)
 
 
+DISAGREE = "no: the judgement departs from the trigger (see the reasons)"
+
+
 def _compare(outcome, computed, judged) -> list[dict]:
+    outcome = "Grade ≥2 adverse events" if outcome == "AE grade >=2" else outcome
     out = []
     for d in DOMAINS:
         c, why_c = computed[d]
         j, why_j = judged[d]
         out.append({"Outcome": outcome, "Domain": d, "Computed trigger": ["not serious", "serious", "very serious"][c],
                     "Why (computed)": why_c, "Judged": ["not serious", "serious", "very serious"][j],
-                    "Why (judged)": why_j, "Agree": "yes" if c == j else "NO — check the judgement"})
+                    "Why (judged)": why_j, "Agree": "yes" if c == j else DISAGREE})
     return out
 
 
