@@ -191,7 +191,7 @@ def test_trial_pages_included_group(res):
     # classification
     assert "| Timing of MDT | upfront |" in page and "| Timing of MDT | not applicable (oligoprogression) |" in page
     assert "| Disease state | de novo |" in page and "| Disease state | oligoprogression |" in page
-    assert "**Why:** n mdt from table" in page                      # codes in reader words (labels.words)
+    assert "**Why:** MDT arm size from table" in page               # column codes in reader words (reader_note)
     assert "**How the two extractions were reconciled:** pass a said x" in page
     # outcomes
     assert "### PFS: PFS (ALPHA \\(arm 1\\))" in page and "### OS: OS (ALPHA 2)" in page
