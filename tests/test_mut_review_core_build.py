@@ -123,6 +123,9 @@ def test_inputs_fingerprint_without_helpers_and_by_default(tmp_path, monkeypatch
     empty = make_book(tmp_path / "empty")
     shutil.rmtree(empty / "data")
     assert inputs_fingerprint(empty) == hashlib.sha256().hexdigest()
+    (empty / "helpers").mkdir()                          # no data/: helpers/ is still read
+    (empty / "helpers" / "h.py").write_bytes(b"h")
+    assert inputs_fingerprint(empty) == _expected_inputs(empty, ["helpers/h.py"])
 
 
 def test_data_fingerprint_recipe(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 
 from helpers.review.build_info import book_citation
 from helpers.review.counts import OTHER_REASONS, prisma_counts
-from helpers.review.data import read_table
+from helpers.review.data import _Schemas, read_table
 
 
 def review_of(records: list[tuple[str, str, str | None]]):
@@ -80,3 +80,12 @@ def test_book_citation_default_root_and_utf8_whatever_the_locale(tmp_path, monke
         locale.setlocale(locale.LC_CTYPE, old)
     assert c["title"] == "Méta-analyse" and c["authors"] == "Zoë Müller"
     assert c["text"] == "Zoë Müller. Méta-analyse (version 1, released 2026-01-01)."
+
+
+def test_schemas_are_read_on_first_use():
+    fresh = _Schemas()
+    assert not hasattr(fresh, "_value")
+    names = list(fresh)
+    assert "trials.csv" in names and "outcomes.csv" in names and len(fresh) == len(names)
+    assert fresh["trials.csv"].file == "trials.csv"
+    assert hasattr(fresh, "_value") and fresh._get() is fresh._value          # read once, then kept

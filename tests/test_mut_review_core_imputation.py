@@ -131,6 +131,14 @@ def test_split_and_estimated_event_notes():
                                      "follow-up 12 (exponential, rounded down)")
 
 
+def test_a_total_is_not_split_with_an_empty_arm():
+    # an arm of 0 patients has no hazard share: the total stays unsplit (no per-arm events, no floor)
+    m = impute_one(row(n_mdt=50, n_control=0, events=40, median_mdt=10, median_control=20, p_value="0.01"))
+    assert m.method == MEDIANS and m.events_used is None and m.events_total == 40 and not m.events_estimated
+    assert m.sei == pytest.approx(math.log(2) / 2.5758293035489004, abs=1e-12)
+    assert "40 events printed in total (not per arm)" in m.note
+
+
 def test_one_arm_of_events_is_not_a_pair():
     # events in one arm only, no total: no events at all (the medians route, SE from p alone)
     m = impute_one(row(events_mdt=20, median_mdt=10, median_control=30, p_value="0.3"))
