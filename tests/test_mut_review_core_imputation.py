@@ -139,6 +139,16 @@ def test_a_total_is_not_split_with_an_empty_arm():
     assert "40 events printed in total (not per arm)" in m.note
 
 
+def test_a_total_is_split_for_an_arm_of_one_but_not_with_a_zero_median():
+    # n 50 : 1, medians 10 : 20 → n·ln2/m ∝ 5 : 0.05 → 10 events split 9.90099 : 0.09901
+    m = impute_one(row(n_mdt=50, n_control=1, events=10, median_mdt=10, median_control=20, p_value="0.05",
+                       favours="MDT"))
+    assert m.events_used == pytest.approx((10 * 5 / 5.05, 10 * 0.05 / 5.05)) and m.events_estimated
+    z = impute_one(row(n_mdt=50, n_control=50, events=40, median_mdt=10, median_control=0, p_value="0.05",
+                       favours="MDT"))
+    assert z.method == TIERNEY and z.events_used is None and z.sei == pytest.approx(1 / math.sqrt(10))   # V = 40/4
+
+
 def test_one_arm_of_events_is_not_a_pair():
     # events in one arm only, no total: no events at all (the medians route, SE from p alone)
     m = impute_one(row(events_mdt=20, median_mdt=10, median_control=30, p_value="0.3"))
