@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.review.build_info import book_citation
-from helpers.review.counts import OTHER_REASONS, prisma_counts
+from helpers.review.counts import OTHER_REASONS, exclusion_class, prisma_counts
 from helpers.review.data import _Schemas, read_table
 
 
@@ -89,3 +89,14 @@ def test_schemas_are_read_on_first_use():
     assert "trials.csv" in names and "outcomes.csv" in names and len(fresh) == len(names)
     assert fresh["trials.csv"].file == "trials.csv"
     assert hasattr(fresh, "_value") and fresh._get() is fresh._value          # read once, then kept
+
+
+@pytest.mark.parametrize("reason,want", [
+    ("Meta-analysis of SABR-COMET and ORIOLE", "pooled analysis of listed trials"),
+    ("Pooled analysis of two trials", "pooled analysis of listed trials"),
+    ("Registry entry only", "registry entry without results"),
+    ("Registry entry, no results", "no results published"),           # the first list is searched first
+    ("Meta-analysis of a trial with both arms treated", "both arms receive MDT"),
+])
+def test_exclusion_class_second_list(reason, want):
+    assert exclusion_class(reason) == want

@@ -48,7 +48,8 @@ def make_review():
                             "source_tier": ["journal", "abstract", "review", "congress"],
                             "record_type": ["paper", "abstract", "review", "congress abstract"]})
     outcomes = pd.DataFrame([
-        outcome("t1", "R2", hr=0.5, lo=0.4, hi=0.625),
+        outcome("t1", "R2", hr=0.5, lo=0.4, hi=0.625, p_value="0.003", median_mdt=14.0, median_control=9.0,
+                median_unit="months"),
         outcome("t1", "R1", primary="no", hr=0.6, lo=0.45, hi=0.8),
         outcome("t2", "R4", derivation="not_available"),
         outcome("t3", "R1", hr=0.8, lo=0.64, hi=1.0),
@@ -93,6 +94,9 @@ def test_primary_table():
     assert t1["estimable"] and t1["note"] == "" and t1["rob_overall"] == "low"
     assert (t1["hr_printed"], t1["ci_lower_printed"], t1["ci_upper_printed"]) == (0.5, 0.4, 0.625)
     assert (t1["endpoint_name"], t1["endpoint_class"], t1["analysis"]) == ("PFS of t1", "PFS", "ITT")
+    assert (t1["ci_level"], t1["direction"], t1["derivation"]) == (95.0, "mdt_vs_control", "reported")
+    assert t1["p_value"] == "0.003" and t2["derivation"] == "not_available"
+    assert (t1["median_mdt"], t1["median_control"], t1["median_unit"]) == (14.0, 9.0, "months")
     assert (t1["control_arm"], t1["timing"], t1["disease_state"], t1["phase"]) == ("SOC", "upfront", "de_novo", "III")
     assert t3["rob_overall"] == "high" and pd.isna(t2["rob_overall"])
     assert t2["pub_date"] == "undated" and pd.isna(t2["year"]) and t2["first_pub_date"] == "2020"

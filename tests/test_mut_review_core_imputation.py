@@ -314,6 +314,16 @@ def test_tipping_point_grid_end_already_includes_1():
                           "(HR 0.5) onwards")
 
 
+def test_tipping_point_includes_1_at_the_favoured_end_only():
+    # HR 0.01 for a precise comparison makes the pool so heterogeneous that the CI includes 1 there (not monotone)
+    tp = tipping_point(Y3, V3, ["a", "b", "c"], [unknown("u", 0.05)], grid=[0.01, 0.5])
+    assert tp.status == ("no tipping point on the grid: the CI includes 1 at the MDT-favouring end (HR 0.01) and "
+                         "excludes it later")
+    assert tp.h is None and not tp.crossing and tp.crossings == ((pytest.approx(0.01), pytest.approx(0.5)),)
+    ub = [rma(np.r_[Y3, math.log(h)], np.r_[V3, 0.0025], method="REML", test="adhoc").ci_ub for h in (0.01, 0.5)]
+    assert ub[0] > 0 > ub[1]
+
+
 def test_tipping_point_no_crossing_status():
     tp = tipping_point(Y3, V3, ["a", "b", "c"], [unknown("u", 0.05), unknown("w", 0.3)], grid=[0.2, 0.3])
     assert tp.status == ("no crossing: the CI excludes 1 for every common HR h from 0.2 to 0.3 given to two "

@@ -65,6 +65,8 @@ def make_review():
 # --------------------------------------------------------------------------- the 2×2 tables
 def test_ae_table():
     t = ae_table(make_review(), ">=2")
+    assert list(t.columns) == ["trial_id", "trial", "trial_group", "status", "attribution", "ai", "n1i", "ci", "n2i",
+                               "how", "pct_mdt", "pct_control", "record_id", "quote"]
     assert list(t["trial_id"]) == list("abcde")
     assert list(t["trial"]) == list("ABCDE") and list(t["trial_group"]) == ["ga", "gb", "gc", "gd", "ge"]
     assert list(t["status"]) == ["usable", "usable", "incomplete", "not reported", "not reported"]
