@@ -105,7 +105,7 @@ def efficacy_report(review: Review, outcome: str, settings: AnalysisSettings = S
     first = first[first["estimable"]].sort_values(["first_pub_date", "trial"]).reset_index(drop=True)
     if len(first):
         res_first = rma(first["yi"].to_numpy(float), first["vi"].to_numpy(float), method=settings.method,
-                        test=settings.test,
+                        test=settings.test, level=settings.level,
                         slab=[f"{t} ({d[:4]})" for t, d in zip(first["trial"], first["first_pub_date"])])
         cumulative = cumul(res_first).assign(date=list(first["first_pub_date"]))
     else:
@@ -148,7 +148,7 @@ def efficacy_glue_values(rep: EfficacyReport) -> dict[str, str]:
         v["I2_ci"] = f"{het.at['I2', 'ci_lb']:.0f}%{chr(8211)}{het.at['I2', 'ci_ub']:.0f}%"
     if rep.pred["pi_lb"] is not None:
         v["pi"] = fmt_ci(math.exp(rep.pred["pi_lb"]), math.exp(rep.pred["pi_ub"]))
-        v["pi_sentence"] = (f"The 95% prediction interval for the effect in a new trial runs from "
+        v["pi_sentence"] = (f"The {s.level:g}% prediction interval for the effect in a new trial runs from "
                             f"{fmt_num(math.exp(rep.pred['pi_lb']))} to {fmt_num(math.exp(rep.pred['pi_ub']))} "
                             f"(t distribution with k − 2 = {r.k - 2} degrees of freedom).")
     else:

@@ -52,7 +52,8 @@ def sensitivity_analyses(review: Review, outcome: str, settings: AnalysisSetting
     primary_label = f"Primary model ({settings.describe()})"
     rows = [_scenario(primary_label, t, settings)]
     for m, te in settings.sensitivity_models:
-        rows.append(_scenario(settings.describe(m, te).capitalize(), t, settings, m, te))
+        name = settings.describe(m, te)   # first letter up only: str.capitalize() would lower "DerSimonian–Laird"
+        rows.append(_scenario(name[:1].upper() + name[1:], t, settings, m, te))
     rows.append(_scenario("First report of each trial", hazard_ratios(review, outcome, report="first"), settings))
     if outcome == "PFS":
         rows.append(_scenario("Progression-free survival endpoints only", t[t["endpoint_class"] == "PFS"], settings))
