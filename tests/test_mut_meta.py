@@ -309,3 +309,151 @@ def test_mh_input_checks():
         h.rma_mh([0, 0], [10, 10], [3, 0], [10, 10])      # Σ a·d/N = 0
     with pytest.raises(h.NotEstimable, match="Peto"):
         h.rma_peto([0, 10], [10, 10], [0, 10], [10, 10])
+
+
+# =========================================================================== subgroup
+def test_q_between_hand_worked():
+    # two subgroups 0 and 1, SE 1 each: w = 1, 1; b̄ = 0.5; Q = 0.25 + 0.25 = 0.5 on 1 df
+    q, df, p = h.q_between([0.0, 1.0], [1.0, 1.0])
+    assert q == _approx(0.5) and df == 1 and p == _approx(stats.chi2.sf(0.5, 1))
+    assert p == pytest.approx(0.4795001221869535, rel=1e-12)
+    # three subgroups with unequal weights: w = 1/SE² = 100, 25, 100;
+    # b̄ = (100·0 + 25·0.3 + 100·(−0.2)) / 225 = −12.5/225 = −0.0555…
+    # Q = 100·(0.0555…)² + 25·(0.3555…)² + 100·(0.1444…)² = 0.308642 + 3.160494 + 2.086420 = 5.555556
+    q3, df3, p3 = h.q_between([0.0, 0.3, -0.2], [0.1, 0.2, 0.1])
+    assert q3 == pytest.approx(50 / 9, rel=1e-12) and df3 == 2
+    assert p3 == _approx(math.exp(-q3 / 2))          # χ² on 2 df: sf(q) = e^(−q/2)
+
+
+def test_q_between_single_subgroup_has_no_test():
+    q, df, p = h.q_between([0.4], [0.2])
+    assert q == pytest.approx(0.0, abs=1e-12) and df == 0 and math.isnan(p)
+
+
+YI7 = [-0.5, -0.2, 0.1, -0.9, 0.3, 0.05, -0.4]
+VI7 = [0.04, 0.09, 0.05, 0.12, 0.03, 0.06, 0.08]
+G7 = ["a", "a", "b", "b", "c", "c", "a"]
+
+
+@pytest.mark.parametrize("method,test,ref", [
+    # rma(yi, vi, mods = ~ factor(g, levels = c("a","b","c")), method = m, test = t)
+    # (REML with control = list(threshold = 1e-12): metafor's default 1e-5 stops at QM 4.379686)
+    ("DL", "z", (4.20661412959126, (2, None), 0.12205212580578)),
+    ("DL", "knha", (1.91720872368455, (2, 4), 0.260679311511891)),
+    ("REML", "z", (4.37974844036331, (2, None), 0.11193082637097)),
+    ("REML", "knha", (1.93935662777492, (2, 4), 0.257756361899692)),
+])
+def test_q_moderator_matches_metafor(method, test, ref):
+    qm, qdf, qp = h.q_moderator(YI7, VI7, G7, ["a", "b", "c"], method=method, test=test)
+    assert qm == pytest.approx(ref[0], rel=1e-8)
+    assert qdf[0] == ref[1][0]
+    assert (math.isnan(qdf[1]) if ref[1][1] is None else qdf[1] == ref[1][1])
+    assert qp == pytest.approx(ref[2], rel=1e-8)
+    # the omnibus test does not depend on which level is the reference
+    qm2, _, _ = h.q_moderator(YI7, VI7, G7, ["c", "a", "b"], method=method, test=test)
+    assert qm2 == pytest.approx(qm, rel=1e-8)
+
+
+def test_q_moderator_two_levels_and_degenerate_cases():
+    # rma(yi[1:4], vi[1:4], mods = ~ factor(c("a","a","b","b")), method = "REML", control = list(threshold = 1e-12))
+    qm, qdf, qp = h.q_moderator(YI7[:4], VI7[:4], G7[:4], ["a", "b"])
+    assert qm == pytest.approx(0.00386113003426089, rel=1e-7) and qdf[0] == 1
+    assert qp == pytest.approx(0.950452942298824, rel=1e-7)
+    # one level: no test
+    out = h.q_moderator(YI7[:3], VI7[:3], ["a", "a", "a"], ["a"])
+    assert math.isnan(out[0]) and all(math.isnan(x) for x in out[1]) and math.isnan(out[2])
+    # as many studies as levels: no residual degrees of freedom
+    out = h.q_moderator(YI7[:3], VI7[:3], ["a", "b", "c"], ["a", "b", "c"])
+    assert math.isnan(out[0]) and math.isnan(out[2])
+    # one more study than levels: estimable
+    qm4, qdf4, _ = h.q_moderator(YI7[:4], VI7[:4], ["a", "b", "c", "a"], ["a", "b", "c"], method="DL")
+    assert np.isfinite(qm4) and qdf4[0] == 2
+
+
+# =========================================================================== small_study
+YI_SS = [-0.9, -0.6, -0.5, -0.35, -0.3, -0.1, 0.05]
+VI_SS = [0.20, 0.12, 0.09, 0.05, 0.04, 0.02, 0.01]     # the larger effects in the smaller studies
+
+
+def test_regtest_at_level_90_matches_metafor():
+    # regtest(rma(yi, vi, method = "DL", level = 90), model = "lm")
+    e = h.regtest(h.rma(YI_SS, VI_SS, method="DL", level=90))
+    assert e.zval == pytest.approx(-17.407560665967, rel=1e-9)
+    assert e.pval == pytest.approx(1.14651529328133e-05, rel=1e-8)
+    assert e.dfs == 5
+    assert e.est == pytest.approx(0.311834346938603, rel=1e-9)
+    assert e.ci_lb == pytest.approx(0.253953126371039, rel=1e-9)
+    assert e.ci_ub == pytest.approx(0.369715567506167, rel=1e-9)
+
+
+def test_regtest_refusals():
+    with pytest.raises(ValueError, match="model"):
+        h.regtest(h.rma(YI_SS, VI_SS), model="rma")
+    with pytest.raises(ValueError, match="at least 3"):
+        h.regtest(h.rma(YI_SS[:2], VI_SS[:2]))
+    e3 = h.regtest(h.rma(YI_SS[:3], VI_SS[:3]))          # k = 3 is enough (1 df)
+    assert e3.dfs == 1 and np.isfinite(e3.zval)
+    with pytest.raises(h.NotEstimable, match="same standard error"):
+        h.regtest(h.rma(YI_SS[:4], [0.05] * 4))
+
+
+@pytest.mark.parametrize("side,est,ref", [
+    # tf <- trimfill(rma(yi, vi, method = "DL", level = 90), side = s, estimator = e):
+    # k0, se.k0, p.k0, beta, se, tau2, ci.lb, ci.ub (the refit at level 95), filled yi
+    ("left", "L0", (0, 0.622140015848261, None, -0.241905589103838, 0.107966909998338, 0.0337787224882957,
+                    -0.419495352605348, -0.0643158256023283, [])),
+    ("left", "R0", (0, 1.4142135623731, 0.5, -0.241905589103838, 0.107966909998338, 0.0337787224882957,
+                    -0.419495352605348, -0.0643158256023283, [])),
+    ("right", "L0", (3, 1.68503806693697, None, -0.12856052312636, 0.10725175878022, 0.0491069834527197,
+                     -0.338770107614169, 0.0816490613614479, [0.285181482878544, 0.385181482878544,
+                                                              0.685181482878544])),
+    ("right", "R0", (4, 3.16227766016838, 0.03125, -0.0755077489512729, 0.10635082215239, 0.05840254212859,
+                     -0.283951530096183, 0.132936032193637, [0.228817860255293, 0.378817860255293,
+                                                             0.478817860255293, 0.778817860255293])),
+])
+def test_trimfill_given_side_matches_metafor(side, est, ref):
+    res = h.rma(YI_SS, VI_SS, method="DL", level=90)
+    tf = h.trimfill(res, side=side, estimator=est)
+    k0, se_k0, p_k0, beta, se, tau2, lb, ub, fill = ref
+    assert tf.k0 == k0 and tf.side == side and tf.estimator == est
+    assert tf.se_k0 == pytest.approx(se_k0, rel=1e-9)
+    assert (math.isnan(tf.p_k0) if p_k0 is None else tf.p_k0 == pytest.approx(p_k0, rel=1e-12))
+    assert tf.fit.beta == pytest.approx(beta, rel=1e-8)
+    assert tf.fit.se == pytest.approx(se, rel=1e-8)
+    assert tf.fit.tau2 == pytest.approx(tau2, rel=1e-8)
+    assert tf.fit.ci_lb == pytest.approx(lb, rel=1e-8) and tf.fit.ci_ub == pytest.approx(ub, rel=1e-8)
+    np.testing.assert_allclose(tf.filled_yi, fill, rtol=1e-9)
+    if k0:
+        # imputed studies mirror the k0 largest (flipped) effects: their variances are those studies'
+        np.testing.assert_allclose(tf.filled_vi, sorted(VI_SS[:k0]), rtol=0)
+        assert tf.fit.k == 7 + k0 and tf.fit.level == 95
+    else:
+        assert tf.fit is res and tf.filled_vi.size == 0
+
+
+def test_trimfill_chooses_the_side_from_the_slope():
+    # trimfill(rma(yi, vi, method = "DL", level = 90)): k0 3 on the right (the slope on sqrt(vi) is negative)
+    tf = h.trimfill(h.rma(YI_SS, VI_SS, method="DL", level=90))
+    assert tf.side == "right" and tf.k0 == 3
+    # mirrored data: the side flips
+    tf2 = h.trimfill(h.rma([-y for y in YI_SS], VI_SS, method="DL"))
+    assert tf2.side == "left" and tf2.k0 == 3
+    np.testing.assert_allclose(tf2.filled_yi, [-0.285181482878544, -0.385181482878544, -0.685181482878544],
+                               rtol=1e-9)
+
+
+def test_trimfill_small_k_and_refusals():
+    # trimfill(rma(c(-0.9, 0.05), c(0.2, 0.01), method = "DL"), side = "left"): k0 0, se.k0 1.20811158742964
+    r2 = h.rma([-0.9, 0.05], [0.2, 0.01], method="DL")
+    tf = h.trimfill(r2, side="left")
+    assert tf.k0 == 0 and tf.se_k0 == pytest.approx(1.20811158742964, rel=1e-9) and tf.fit is r2
+    with pytest.raises(ValueError, match="k >= 2"):
+        h.trimfill(h.rma([-0.9], [0.2]), side="left")
+    with pytest.raises(ValueError, match="intercept-only"):
+        h.trimfill(h.rma(YI_SS, VI_SS, mods=np.array(VI_SS)))
+    with pytest.raises(ValueError, match="side must"):
+        h.trimfill(h.rma(YI_SS, VI_SS), side="up")
+    with pytest.raises(h.NotEstimable, match="same variance"):
+        h.trimfill(h.rma(YI_SS, [0.05] * 7))
+    # with equal variances the side can be given
+    assert h.trimfill(h.rma(YI_SS, [0.05] * 7), side="left").side == "left"
