@@ -182,3 +182,291 @@ def test_forest_plot_labels_overrides_and_single_study():
     one = forest_plot(h.rma([math.log(0.5)], [0.04], method="EE"), ["A"])
     assert [tx.get_text() for tx in one.texts] == [""]
     assert one.axes[0].get_ylim() == (2.5, -1.0)
+
+
+# =========================================================================== scorecard_figure
+def _card():
+    return pd.DataFrame({"outcome": ["OS", "PFS", "AE grade >=2"], "factor": ["overall", "timing", "overall"],
+                         "subgroup": ["all", "de_novo", "all"], "paper_est": [0.5, np.nan, 1.5],
+                         "paper_lb": [0.3, np.nan, 0.8], "paper_ub": [0.8, np.nan, 3.0],
+                         "hr": [0.55, 0.4, 1.8], "ci_lb": [0.35, 0.2, 0.9], "ci_ub": [0.9, 0.8, 3.6], "k": [3, 1, 2]})
+
+
+def _segments(container):
+    """[(x0, x1, y)] of an errorbar container's horizontal bars."""
+    return [v for s in container.lines[2][0].get_segments() for v in (float(s[0][0]), float(s[1][0]), float(s[0][1]))]
+
+
+def test_scorecard_figure_points_bars_rows_and_legend():
+    fig = scorecard_figure(_card())
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["OS", "PFS · de novo", "Grade ≥2 adverse events"]
+    assert list(ax.get_yticks()) == [0, 1, 2] and ax.get_ylim() == (2.5, -0.6)
+    assert tuple(fig.get_size_inches()) == pytest.approx((FIG_WIDTH, 0.8 + 0.42 * 3))
+    assert ax.get_xscale() == "log"
+    # ticks between min(lower bounds)/1.5 = 0.2/1.5 and max(upper bounds)·1.5 = 3.6·1.5
+    assert list(ax.get_xticks()) == [0.2, 0.5, 1, 2, 5]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "0.5", "1", "2", "5"]
+    paper, pooled, single = ax.containers
+    assert paper.get_label() == "Paper"
+    # the paper's estimates 0.15 above each row (no paper value for PFS: not drawn)
+    assert list(paper.lines[0].get_xdata()) == [0.5, 1.5] and list(paper.lines[0].get_ydata()) == [-0.15, 1.85]
+    assert _segments(paper) == pytest.approx([0.3, 0.8, -0.15, 0.8, 3.0, 1.85])
+    assert paper.lines[0].get_marker() == "s"
+    # the book's, 0.15 below: pooled rows filled, the one-trial row hollow
+    assert pooled.get_label() == "This book, primary model (pooled)"
+    assert list(pooled.lines[0].get_xdata()) == [0.55, 1.8] and list(pooled.lines[0].get_ydata()) == [0.15, 2.15]
+    assert _segments(pooled) == pytest.approx([0.35, 0.9, 0.15, 0.9, 3.6, 2.15])
+    assert pooled.lines[0].get_mfc() == COLORS["study"]
+    assert single.get_label() == "This book, one trial only"
+    assert list(single.lines[0].get_xdata()) == [0.4] and list(single.lines[0].get_ydata()) == [1.15]
+    assert _segments(single) == pytest.approx([0.2, 0.8, 1.15])
+    assert single.lines[0].get_mfc() == "white"
+    assert [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [1, 1]]       # the null line
+    assert ax.get_xlabel() == "HR or OR (log scale); MDT versus control"
+    # the legend sits below the axes and its tick labels, clear of every point
+    leg = ax.get_legend()
+    assert [t.get_text() for t in leg.get_texts()] == ["Paper", "This book, primary model (pooled)",
+                                                       "This book, one trial only"]
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    lb, axb = leg.get_window_extent(r), ax.get_window_extent(r)
+    assert lb.y1 <= axb.y0
+    # its texts (not only its box) clear of the axis label
+    assert max(t.get_window_extent(r).y1 for t in leg.get_texts()) <= ax.xaxis.label.get_window_extent(r).y0
+    assert lb.y0 >= 0                                              # inside the figure
+
+
+def test_scorecard_figure_without_single_trials():
+    card = _card()
+    card["k"] = [3, 2, 2]
+    ax = scorecard_figure(card).axes[0]
+    assert [c.get_label() for c in ax.containers] == ["Paper", "This book, primary model (pooled)"]
+    assert list(ax.containers[1].lines[0].get_xdata()) == [0.55, 0.4, 1.8]
+
+
+# =========================================================================== tsa_plot
+YT = np.array([-0.40, -0.10, -0.35, -0.25])
+VT = np.array([0.09, 0.05, 0.04, 0.06])
+
+
+def _line(ax, label):
+    return next(ln for ln in ax.get_lines() if ln.get_label() == label)
+
+
+@pytest.fixture(scope="module")
+def tsa_pair():
+    return h.tsa(YT, VT, hr=0.75, power=0.8, D2=0.0, test="z"), h.tsa(YT, VT, hr=0.75, power=0.8, D2=0.0)
+
+
+def test_tsa_plot_curves_boundaries_and_required_information(tsa_pair):
+    res, sens = tsa_pair
+    fig = tsa_plot(res, sens, title="Cost $5")
+    ax = fig.axes[0]
+    # information in events (1:1: 4 per unit of information): 4·cumsum(1/v) = 44.4, 124.4, 224.4, 291.1
+    x = 4 * np.cumsum(1 / VT)
+    req = 4 * (Z95 + stats.norm.ppf(0.8)) ** 2 / math.log(0.75) ** 2          # 379.35 events
+    z = _line(ax, "cumulative Z, primary model")
+    assert list(z.get_xdata()) == pytest.approx([0, *x])
+    # signed so that above 0 favours MDT: −z; the first look's z-test is −0.4/0.3
+    assert z.get_ydata()[1] == pytest.approx(0.4 / 0.3)
+    assert list(z.get_ydata()) == pytest.approx([0, *(-res.looks["z"])])
+    s = _line(ax, "Z from REML with the Wald z-test")
+    assert list(s.get_ydata()) == pytest.approx([0, *(-sens.looks["z"])]) and s.get_linestyle() == "--"
+    bounds = _line(ax, "sequential boundaries for benefit (top) and harm (bottom)")
+    assert list(bounds.get_xdata()) == pytest.approx(x)
+    assert list(bounds.get_ydata()) == pytest.approx(list(res.looks["upper"]))
+    harm = [ln for ln in ax.get_lines() if list(ln.get_ydata()) == pytest.approx(list(-res.looks["upper"]))]
+    assert len(harm) == 1 and list(harm[0].get_xdata()) == pytest.approx(x)
+    # the required information is not reached: a dashed boundary to it, as one more look at t = 1
+    ext = _line(ax, "boundary at the required information, were a trial to reach it")
+    assert list(ext.get_xdata()) == pytest.approx([x[-1], req])
+    c_req = h.ldbounds(np.r_[res.looks["t"], 1.0], alpha=0.025)[-1]
+    assert list(ext.get_ydata()) == pytest.approx([res.looks["upper"].iloc[-1], c_req])
+    v = _line(ax, f"required information: {req:,.0f} events (D\u00b2 = 0.00)")
+    assert list(v.get_xdata()) == pytest.approx([req, req])
+    conv = _line(ax, "conventional significance (Z = \u00b11.96)")
+    assert conv.get_ydata()[0] == pytest.approx(Z95)
+    assert any(list(ln.get_ydata()) == pytest.approx([-Z95, -Z95]) for ln in ax.get_lines())
+    assert ax.get_xlim() == pytest.approx((0, req * 1.05))
+    assert ax.get_ylim() == (-6.0, 6.0)                       # max |Z| 2.27·1.15 < 6
+    assert ax.get_title(loc="left") == r"Cost \$5"
+    assert ax.get_xlabel() == "Information (events; 1:1 allocation)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "conventional significance (Z = \u00b11.96)", "sequential boundaries for benefit (top) and harm (bottom)",
+        "boundary at the required information, were a trial to reach it",
+        f"required information: {req:,.0f} events (D\u00b2 = 0.00)", "Z from REML with the Wald z-test",
+        "cumulative Z, primary model"]
+
+
+def test_tsa_plot_legend_below_the_plot(tsa_pair):
+    fig = tsa_plot(*tsa_pair)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    assert ax.get_legend().get_window_extent(r).y1 <= ax.get_window_extent(r).y0
+
+
+def test_tsa_plot_beyond_the_required_information_and_a_tall_curve():
+    v = np.full(6, 0.01)
+    res = h.tsa(np.full(6, -0.5), v, hr=0.8, test="z", D2=0.0, ratio=2.0, alpha=0.1)
+    fig = tsa_plot(res)
+    ax = fig.axes[0]
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert "boundary at the required information, were a trial to reach it" not in labels
+    assert "Z from REML with the Wald z-test" not in labels
+    # ratio 2: (1 + 2)²/2 = 4.5 events per unit of information
+    per = 4.5
+    x = per * np.cumsum(1 / v)
+    z = _line(ax, "cumulative Z, primary model")
+    assert list(z.get_xdata()) == pytest.approx([0, *x])
+    # Z of the sixth look: −0.5/√(0.01/6) = −12.2: the range is capped at ±12
+    assert ax.get_ylim() == (-12.0, 12.0)
+    conv = stats.norm.isf(0.05)
+    assert _line(ax, f"conventional significance (Z = \u00b1{conv:.2f})").get_ydata()[0] == pytest.approx(conv)
+    req = per * res.required.information_adjusted
+    assert ax.get_xlim() == pytest.approx((0, max(req, x[-1]) * 1.05))
+    fin = np.isfinite(res.looks["upper"].to_numpy())
+    b = _line(ax, "sequential boundaries for benefit (top) and harm (bottom)")
+    assert list(b.get_xdata()) == pytest.approx(x[fin])
+
+
+def test_tsa_plot_range_follows_the_largest_z():
+    # a moderate curve (|Z| = 0.3/√(0.005/3) = 7.35): the range is 1.15·max|Z|, between 6 and 12
+    res2 = h.tsa(np.full(3, -0.3), np.full(3, 0.005), hr=0.8, test="z", D2=0.0)
+    zmax = np.abs(res2.looks["z"]).max()
+    assert 6 < 1.15 * zmax < 12
+    assert tsa_plot(res2).axes[0].get_ylim() == pytest.approx((-1.15 * zmax, 1.15 * zmax))
+
+
+# =========================================================================== posterior_density_plot
+class _NormalFit:
+    """A stand-in for a BayesMeta fit whose mu posterior is N(m, s²)."""
+
+    def __init__(self, m, s):
+        self.m, self.s = m, s
+
+    def qposterior(self, mu_p):
+        return stats.norm.ppf(mu_p, self.m, self.s)
+
+    def dposterior(self, mu):
+        return stats.norm.pdf(mu, self.m, self.s)
+
+    def pposterior(self, mu):
+        return float(stats.norm.cdf(mu, self.m, self.s))
+
+
+def test_posterior_density_plot_panels_titles_and_shading():
+    fits = {"OS": _NormalFit(-0.3, 0.15), "P$FS": _NormalFit(-1.0, 0.2)}
+    fig = posterior_density_plot(fits, mcid=0.8)
+    a, b = fig.axes[:2]
+    # P(HR < 1) = Φ(0.3/0.15) = Φ(2) = 97.7 %; P(HR < 0.8) = Φ((ln 0.8 + 0.3)/0.15) = Φ(0.512) = 69.6 %
+    assert a.get_title(loc="left") == "OS: P(HR < 1) = 97.7%, P(HR < 0.80) = 69.6%"
+    # Φ(1/0.2) = Φ(5) > 99.9 %; Φ((ln 0.8 + 1)/0.2) = Φ(3.88) = 99.99 % > 99.9 %
+    assert b.get_title(loc="left") == r"P\$FS: P(HR < 1) > 99.9%, P(HR < 0.80) > 99.9%"
+    # x range: the 0.05 % and 99.95 % quantiles, widened to ln(0.8) − 0.1 and 0.1
+    q = stats.norm.ppf([0.0005, 0.9995], -0.3, 0.15)
+    lo, hi = min(q[0], math.log(0.8) - 0.1), max(q[1], 0.1)
+    assert a.get_xlim() == pytest.approx((lo, hi))
+    dens = a.get_lines()[0]
+    assert len(dens.get_xdata()) == 400 and dens.get_xdata()[0] == pytest.approx(lo)
+    np.testing.assert_allclose(dens.get_ydata(), stats.norm.pdf(dens.get_xdata(), -0.3, 0.15))
+    assert a.get_ylim() == pytest.approx((0, stats.norm.pdf(0, 0, 0.15) * 1.08), rel=1e-4)
+    # vertical lines at HR 1 (log 0) and at the MCID
+    assert [float(ln.get_xdata()[0]) for ln in a.get_lines()[1:]] == pytest.approx([0, math.log(0.8)])
+    assert [ln.get_linestyle() for ln in a.get_lines()[1:]] == ["-", "--"]
+    ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.8, 1, 1.5, 2, 3) if lo <= math.log(t) <= hi]
+    assert list(a.get_xticks()) == pytest.approx([math.log(t) for t in ticks])
+    assert [t.get_text() for t in a.get_xticklabels()] == [f"{t:g}" for t in ticks]
+    # the two shaded regions: below HR 1 and below the MCID
+    polys = [c for c in a.collections]
+    assert len(polys) == 2
+    xs = [p.get_paths()[0].vertices[:, 0] for p in polys]
+    assert xs[0].max() <= 0 + 1e-9 and xs[1].max() <= math.log(0.8) + 1e-9
+    assert xs[0].max() > math.log(0.8)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["posterior density of the pooled HR", "HR < 1", "HR < 0.80 (minimal clinically important)"]
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    assert fig.legends[0].get_window_extent(r).y1 <= min(ax.xaxis.label.get_window_extent(r).y0 for ax in (a, b)) + 0.5
+
+
+# =========================================================================== summary-forest wrappers
+def test_sensitivity_plot_rows_notes_and_reference():
+    sens = pd.DataFrame({"analysis": ["Primary", "Without A", "Only B"], "hr": [0.6, 0.7, np.nan],
+                         "ci_lb": [0.4, 0.45, np.nan], "ci_ub": [0.9, 1.1, np.nan], "estimable": [True, True, False]})
+    ax = sensitivity_plot(sens).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[:8] == ["Analysis", "HR [95% CI]", "Primary", f"0.60 [0.40{EN}0.90]", "Without A",
+                         f"0.70 [0.45{EN}1.10]", "Only B", "  not estimable"]
+    dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+    assert len(dotted) == 1 and list(dotted[0].get_xdata()) == [0.6, 0.6]
+
+
+def test_cumulative_plot_exponentiates_and_prefixes():
+    cu = pd.DataFrame({"estimate": np.log([0.5, 0.7]), "ci_lb": np.log([0.3, 0.5]), "ci_ub": np.log([0.9, 1.0])},
+                      index=["A", "B"])
+    ax = cumulative_plot(cu).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[2:6] == ["+ A", f"0.50 [0.30{EN}0.90]", "+ B", f"0.70 [0.50{EN}1.00]"]
+    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if list(ln.get_ydata()) in ([0, 0], [1, 1])]
+    assert ci == [pytest.approx([0.3, 0.9]), pytest.approx([0.5, 1.0])]
+    assert not [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+
+
+def test_subgroup_forest_headers_levels_and_other_outcomes():
+    rows = pd.DataFrame({"level": ["de_novo", "metachronous"], "k": [2, 3], "hr": [0.5, 0.8],
+                         "ci_lb": [0.3, 0.6], "ci_ub": [0.8, 1.1]})
+    results = {("OS", "Timing"): SimpleNamespace(rows=rows, p_separate=0.04),
+               ("PFS", "Timing"): SimpleNamespace(rows=rows.iloc[:1], p_separate=0.5),
+               ("OS", "Site"): SimpleNamespace(rows=rows.iloc[1:], p_separate=float("nan"))}
+    ax = subgroup_forest(results, "OS").axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[1] == "HR [95% CI]"
+    labels = [t.get_text() for t in ax.texts if t.get_position()[0] == 0.01][1:]
+    assert labels == ["Timing (interaction p = 0.04)", "    de novo (k = 2)", "    metachronous (k = 3)",
+                      "Site (interaction not testable)", "    metachronous (k = 3)"]
+    # factor headers are bold rows without an estimate; levels carry their CI
+    weights = {t.get_text(): t.get_fontweight() for t in ax.texts}
+    assert weights["Timing (interaction p = 0.04)"] == "bold" and weights["    de novo (k = 2)"] == "normal"
+    ci = {int(ln.get_ydata()[0]): list(ln.get_xdata()) for ln in ax.get_lines()
+          if len(ln.get_xdata()) == 2 and ln.get_ydata()[0] == ln.get_ydata()[1]}
+    assert ci == {1: [0.3, 0.8], 2: [0.6, 1.1], 4: [0.6, 1.1]}
+
+
+def _safety(k):
+    u = pd.DataFrame({"trial": ["T1", "T2"][:k], "ai": [3, 1][:k], "n1i": [20, 15][:k], "ci": [5, 4][:k],
+                      "n2i": [20, 16][:k]})
+    yi, vi = h.escalc_or(u["ai"], u["n1i"], u["ci"], u["n2i"])
+    return SimpleNamespace(usable=u, re_or=h.rma(yi, vi, method="REML") if k else None), yi, vi
+
+
+def test_odds_ratio_forest_trials_and_pooled_row():
+    sr, yi, vi = _safety(2)
+    ax = odds_ratio_forest(sr).axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    # T1: ln(3·15/(17·5)) ± 1.96·√(1/3 + 1/17 + 1/5 + 1/15)
+    lo1, hi1 = np.exp(yi[0] - Z95 * np.sqrt(vi[0])), np.exp(yi[0] + Z95 * np.sqrt(vi[0]))
+    assert math.exp(yi[0]) == pytest.approx(45 / 85)
+    assert texts[1] == "OR [95% CI]"
+    assert texts[2:4] == ["T1 (3/20 vs 5/20)", f"{45 / 85:.2f} [{lo1:.2f}{EN}{hi1:.2f}]"]
+    assert texts[4] == "T2 (1/15 vs 4/16)"
+    assert texts[6] == "Random-effects OR (pooled)"
+    re = sr.re_or
+    assert texts[7] == f"{math.exp(re.beta):.2f} [{math.exp(re.ci_lb):.2f}{EN}{math.exp(re.ci_ub):.2f}]"
+    marks = [ln.get_marker() for ln in ax.get_lines() if ln.get_marker() in ("D", "o")]
+    assert marks == ["D", "o", "o"]
+    anns = sorted(a.get_text() for a in _annotations(ax))
+    assert anns == ["More events with MDT \u2192", "\u2190 Fewer events with MDT"]
+    assert ax.get_xlabel() == "OR (log scale)"
+
+
+def test_odds_ratio_forest_one_trial_and_none():
+    sr, yi, vi = _safety(1)
+    texts = [t.get_text() for t in odds_ratio_forest(sr).axes[0].texts]
+    assert "Random-effects OR (pooled)" not in texts and "T1 (3/20 vs 5/20)" in texts
+    empty = odds_ratio_forest(SimpleNamespace(usable=pd.DataFrame(), re_or=None)).axes[0]
+    texts = [t.get_text() for t in empty.texts]
+    assert texts[:4] == ["Analysis", "OR [95% CI]", "no usable trial", "  not estimable"]
+    no_fit = odds_ratio_forest(SimpleNamespace(usable=sr.usable, re_or=None)).axes[0]
+    assert "no usable trial" in [t.get_text() for t in no_fit.texts]
