@@ -457,3 +457,63 @@ def test_trimfill_small_k_and_refusals():
         h.trimfill(h.rma(YI_SS, [0.05] * 7))
     # with equal variances the side can be given
     assert h.trimfill(h.rma(YI_SS, [0.05] * 7), side="left").side == "left"
+
+
+# =========================================================================== sequential
+def test_diversity_of_two_studies_by_hand():
+    # y = −0.9, 0.4; v = 0.05, 0.10: w = 20, 10; DL: Q = (20·10/30)·1.3² = 11.2667, C = 30 − 500/30 = 13.333,
+    # τ² = (Q − 1)/C = 0.77; v_FE = 1/30, v_RE = 1/(1/0.82 + 1/0.87); D² = 1 − v_FE/v_RE
+    y, v = [-0.9, 0.4], [0.05, 0.10]
+    tau2 = (200 / 30 * 1.3**2 - 1) / (30 - 500 / 30)
+    assert tau2 == pytest.approx(0.77, rel=1e-12)
+    v_re = 1 / (1 / (0.05 + tau2) + 1 / (0.10 + tau2))
+    d2 = h.diversity(h.rma(y, v, method="EE"), method="DL")
+    assert d2 == pytest.approx((v_re - 1 / 30) / v_re, rel=1e-10)
+    assert 0.9 < d2 < 1
+    # one study: 0 whatever the method
+    assert h.diversity(h.rma([0.3], [0.1]), method="DL") == 0.0
+
+
+def test_required_information_more_refusals_and_alpha():
+    for kw in (dict(alpha=1.0), dict(alpha=-0.1), dict(power=0.0), dict(power=1.5), dict(ratio=np.inf),
+               dict(ratio=-1.0), dict(ratio=np.nan)):
+        with pytest.raises(ValueError):
+            h.required_information(0.7, **kw)
+    for hr in (0.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match="hr must"):
+            h.required_information(hr)
+    # alpha 0.1, power 0.85, 1:1: (z_0.95 + z_0.85)² / ln(0.6)²
+    r = h.required_information(0.6, alpha=0.1, power=0.85, D2=0.5)
+    info = (Z90 + stats.norm.ppf(0.85)) ** 2 / math.log(0.6) ** 2
+    assert r.information == _approx(info) and r.events == _approx(4 * info)
+    assert r.information_adjusted == _approx(2 * info) and r.events_adjusted == _approx(8 * info)
+    assert r.adjustment == _approx(2.0)
+    assert (r.hr, r.alpha, r.power, r.ratio, r.D2) == (0.6, 0.1, 0.85, 1.0, 0.5)
+
+
+def test_ldbounds_alpha_limits():
+    for a in (0.0, 0.5, 0.7, -0.01):
+        with pytest.raises(ValueError, match="alpha"):
+            h.ldbounds([0.5, 1.0], alpha=a)
+    for t in ([np.inf], [0.5, np.inf], [-0.2, 0.5]):
+        with pytest.raises(ValueError, match="positive and finite"):
+            h.ldbounds(t)
+    # one look at t = 1 with alpha 0.05 per side: the fixed-sample 1.644854
+    assert h.ldbounds([1.0], alpha=0.05)[0] == pytest.approx(Z90, abs=1e-10)
+
+
+def test_tsa_alpha_ratio_and_benefit_crossing_label():
+    v = np.full(6, 0.01)
+    out = h.tsa(np.full(6, -0.5), v, hr=0.8, test="z", alpha=0.1, ratio=2.0, D2=0.2, labels=list("abcdef"))
+    # boundaries with α/2 = 0.05 per side on the information fractions
+    np.testing.assert_allclose(out.looks["upper"], h.ldbounds(out.looks["t"], alpha=0.05), rtol=1e-12)
+    req = h.required_information(0.8, alpha=0.1, ratio=2.0, D2=0.2)
+    assert out.required == req and out.required.events == _approx(req.information * 4.5)
+    np.testing.assert_allclose(out.looks["t"], np.cumsum(1 / v) / req.information_adjusted, rtol=1e-12)
+    assert out.D2 == 0.2 and out.alpha == 0.1 and out.power == 0.9 and out.hr == 0.8
+    assert out.z_source == "REML-z" and out.beyond == "inf"
+    # the first look already crosses: z = −0.5/0.1 = −5 below −c (c of t = 100/info_adj)
+    assert out.looks["z"].iloc[0] == pytest.approx(-5.0)
+    first = int(np.argmax(out.looks["z"] <= out.looks["lower"]))
+    assert out.verdict == "firm evidence of benefit" and out.crossing == "abcdef"[first]
+    assert out.information == _approx(600.0) and out.t == _approx(600 / req.information_adjusted)
