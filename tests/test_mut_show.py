@@ -470,3 +470,69 @@ def test_odds_ratio_forest_one_trial_and_none():
     assert texts[:4] == ["Analysis", "OR [95% CI]", "no usable trial", "  not estimable"]
     no_fit = odds_ratio_forest(SimpleNamespace(usable=sr.usable, re_or=None)).axes[0]
     assert "no usable trial" in [t.get_text() for t in no_fit.texts]
+
+
+# =========================================================================== certainty tables
+from helpers.show.tables import bayes_frequentist_table, null_trial_table, prior_sensitivity_table, tsa_table  # noqa: E402
+
+
+def test_bayes_frequentist_table_rows_and_columns():
+    freq = {"OS": dict(hr=0.5, hr_lb=0.3, hr_ub=0.8, pi_lb=0.2, pi_ub=1.3, tau=0.123),
+            "PFS": dict(hr=0.6, hr_lb=0.4, hr_ub=0.9, pi_lb=float("nan"), pi_ub=float("nan"), tau=0.0)}
+    b = dict(hr=0.55, hr_lb=0.35, hr_ub=0.85, p_benefit=0.987, p_mcid=0.9996, new_hr=0.56, new_lb=0.2,
+             new_ub=1.5, p_new_benefit=0.0004, tau=0.1, tau_lb=0.01, tau_ub=0.45)
+    t = bayes_frequentist_table(freq, {"OS": b, "PFS": {**b, "p_benefit": float("nan")}}, mcid=0.8)
+    assert list(t.columns) == ["Model", "Quantity", "OS", "PFS"]
+    assert list(t["Model"]) == ["Frequentist (primary model)"] * 3 + ["Bayesian (default priors)"] * 6
+    assert list(t["Quantity"]) == [
+        "Pooled HR (95% CI)", "95% prediction interval for a new trial", "τ (restricted maximum likelihood)",
+        "Pooled HR, posterior median (95% credible interval)", "P(HR < 1)", "P(HR < 0.80)",
+        "HR in a new trial (95% interval)", "P(new trial's HR < 1)", "τ, posterior median (95% credible interval)"]
+    assert list(t["OS"]) == [f"0.50 (0.30{EN}0.80)", f"0.20{EN}1.30", "0.12", f"0.55 (0.35{EN}0.85)", "98.7%",
+                             "> 99.9%", f"0.56 (0.20{EN}1.50)", "< 0.1%", f"0.10 (0.01{EN}0.45)"]
+    assert t["PFS"][1] == "not given (k < 3)" and t["PFS"][2] == "0.00" and t["PFS"][4] == "\u2014"
+
+
+def test_prior_sensitivity_table_estimable_and_not():
+    rows = pd.DataFrame({"label": ["Default", "Uniform τ"], "k": [4.0, 2.0], "estimable": [True, False],
+                         "hr": [0.6, np.nan], "hr_lb": [0.4, np.nan], "hr_ub": [0.9, np.nan],
+                         "p_benefit": [0.99, np.nan], "p_mcid": [0.85, np.nan], "p_new_benefit": [0.9, np.nan],
+                         "note": ["", "needs k >= 3"]})
+    t = prior_sensitivity_table({"OS": rows}, mcid=0.75)
+    assert list(t.columns) == ["Outcome", "Prior", "k", "HR (95% credible interval)", "P(HR < 1)", "P(HR < 0.75)",
+                               "P(new trial's HR < 1)"]
+    assert t.iloc[0].tolist() == ["OS", "Default", 4, f"0.60 (0.40{EN}0.90)", "99.0%", "85.0%", "90.0%"]
+    assert t.iloc[1].tolist() == ["OS", "Uniform τ", 2, "needs k >= 3", "", "", ""]
+    assert isinstance(t["k"][0], (int, np.integer))
+
+
+def test_tsa_table_rows():
+    t = pd.DataFrame({"outcome": ["OS", "OS", "PFS"], "label": ["primary", "REML z", "primary"],
+                      "verdict": ["not yet conclusive", "firm evidence of benefit", "not run"],
+                      "note": ["", "", "one trial"], "events_required": [1234.4, 1234.4, np.nan],
+                      "events_required_adjusted": [2468.6, 1234.4, np.nan], "D2": [0.5, 0.0, np.nan],
+                      "events_accrued": [617.2, 617.2, np.nan], "fraction": [0.25, 0.5, np.nan],
+                      "z_final": [1.234, 3.5, np.nan], "boundary_final": [4.5678, np.inf, np.nan]})
+    out = tsa_table(t)
+    assert list(out.columns) == ["Outcome", "Analysis", "Required events (without / with D²)", "Information reached",
+                                 "Final Z", "Boundary for benefit", "Verdict"]
+    assert out.iloc[0].tolist() == ["OS", "primary", "1,234 / 2,469 (D² = 0.50)", "617 events (25%)", "1.23", "4.57",
+                                    "not yet conclusive"]
+    assert out.iloc[1, 5] == "none left (past the required information)"
+    assert out.iloc[1, 3] == "617 events (50%)"
+    assert out.iloc[2].tolist() == ["PFS", "primary", "", "", "", "", "not run: one trial"]
+
+
+def test_null_trial_table_rows():
+    before = dict(hr=0.5, hr_lb=0.3, hr_ub=0.8, bayes_hr=0.52, bayes_lb=0.31, bayes_ub=0.85, p_benefit=0.99,
+                  p_mcid=0.7, verdict="not yet conclusive")
+    after = dict(before, hr=0.7, p_benefit=0.9999, verdict="an effect as large as anticipated is unlikely")
+    null = {"OS": SimpleNamespace(before=before, after=after, n=250), "PFS": SimpleNamespace(before=before, after={}, n=1)}
+    t = null_trial_table(null, mcid=0.8)
+    assert list(t.columns) == ["Outcome", "Quantity", "Now", "With a null trial of 250"]
+    assert list(t["Outcome"]) == ["OS"] * 5                      # PFS has no "after": left out
+    assert list(t["Quantity"]) == ["Pooled HR, primary model (95% CI)", "Pooled HR, Bayesian (95% credible interval)",
+                                   "P(HR < 1)", "P(HR < 0.80)", "Trial sequential verdict"]
+    assert list(t["Now"]) == [f"0.50 (0.30{EN}0.80)", f"0.52 (0.31{EN}0.85)", "99.0%", "70.0%", "not yet conclusive"]
+    assert list(t["With a null trial of 250"]) == [f"0.70 (0.30{EN}0.80)", f"0.52 (0.31{EN}0.85)", "> 99.9%", "70.0%",
+                                                   "an effect as large as anticipated is unlikely"]
