@@ -517,3 +517,95 @@ def test_tsa_alpha_ratio_and_benefit_crossing_label():
     first = int(np.argmax(out.looks["z"] <= out.looks["lower"]))
     assert out.verdict == "firm evidence of benefit" and out.crossing == "abcdef"[first]
     assert out.information == _approx(600.0) and out.t == _approx(600 / req.information_adjusted)
+
+
+# =========================================================================== bayes
+YB, SB = np.array([0.1, -0.3, 0.5]), np.array([0.2, 0.3, 0.25])
+M0, S0 = 0.2, 2.0
+
+
+def _independent_posterior(log_prior):
+    """p(y | tau) from the marginal y ~ N(m0·1, diag(σ² + τ²) + s0²·11ᵀ) (mu integrated out in the
+    covariance, not by the fit's conditional decomposition), times the prior, by adaptive quad."""
+    from scipy import integrate
+
+    def joint(t):
+        cov = np.diag(SB**2 + t**2) + S0**2
+        r = YB - M0
+        logdet = np.linalg.slogdet(cov)[1]
+        return math.exp(-0.5 * (3 * math.log(2 * math.pi) + logdet + r @ np.linalg.solve(cov, r)) + log_prior(t))
+
+    def cond(t):              # mean and variance of mu given tau, y
+        w = 1 / (SB**2 + t**2)
+        P = w.sum() + 1 / S0**2
+        return (np.sum(w * YB) + M0 / S0**2) / P, 1 / P
+
+    def quad(f):
+        return integrate.quad(f, 0, np.inf, epsabs=0, epsrel=1e-11, limit=200)[0]
+
+    z = quad(joint)
+    e_tau = quad(lambda t: t * joint(t)) / z
+    e_tau2 = quad(lambda t: t**2 * joint(t)) / z
+    e_mu = quad(lambda t: cond(t)[0] * joint(t)) / z
+    e_mu2 = quad(lambda t: (cond(t)[1] + cond(t)[0] ** 2) * joint(t)) / z
+    return dict(logz=math.log(z), e_tau=e_tau, sd_tau=math.sqrt(e_tau2 - e_tau**2), e_mu=e_mu,
+                sd_mu=math.sqrt(e_mu2 - e_mu**2), sd_theta=math.sqrt(e_mu2 - e_mu**2 + e_tau2))
+
+
+@pytest.mark.parametrize("prior,log_prior", [
+    (("halfnormal", 0.5), lambda t: math.log(2 / (0.5 * math.sqrt(2 * math.pi))) - 0.5 * (t / 0.5) ** 2),
+    (("halfcauchy", 0.5), lambda t: math.log(2 / (math.pi * 0.5)) - math.log1p((t / 0.5) ** 2)),
+])
+def test_bayesmeta_marginal_likelihood_and_moments_against_independent_quadrature(prior, log_prior):
+    fit = h.bayesmeta(YB, SB, tau_prior=prior, mu_prior_mean=M0, mu_prior_sd=S0)
+    ref = _independent_posterior(log_prior)
+    assert fit.log_marginal_likelihood == pytest.approx(ref["logz"], abs=1e-8)
+    m = fit.moments
+    assert m.loc["mean", "tau"] == pytest.approx(ref["e_tau"], rel=1e-7)
+    assert m.loc["sd", "tau"] == pytest.approx(ref["sd_tau"], rel=1e-7)
+    assert m.loc["mean", "mu"] == pytest.approx(ref["e_mu"], rel=1e-7)
+    assert m.loc["sd", "mu"] == pytest.approx(ref["sd_mu"], rel=1e-7)
+    assert m.loc["mean", "theta"] == pytest.approx(ref["e_mu"], rel=1e-7)
+    assert m.loc["sd", "theta"] == pytest.approx(ref["sd_theta"], rel=1e-7)
+
+
+def test_bayesmeta_conditional_moments_by_hand():
+    fit = h.bayesmeta(YB, SB, tau_prior=("halfnormal", 0.5), mu_prior_mean=M0, mu_prior_sd=S0)
+    # tau = 0: w = 1/σ² = 25, 11.11, 16; P = Σw + 1/4; m = (Σ w·y + 0.2/4) / P
+    w = 1 / SB**2
+    P = w.sum() + 0.25
+    m = (np.sum(w * YB) + 0.05) / P
+    cm = fit.conditional_moments([0.0, 0.5])
+    assert list(cm.columns) == ["tau", "mean", "sd"]
+    assert cm["mean"][0] == _approx(m) and cm["sd"][0] == _approx(1 / math.sqrt(P))
+    w5 = 1 / (SB**2 + 0.25)
+    P5 = w5.sum() + 0.25
+    assert cm["mean"][1] == _approx((np.sum(w5 * YB) + 0.05) / P5)
+    pred = fit.conditional_moments(0.5, predictive=True)
+    assert pred["sd"][0] == _approx(math.sqrt(1 / P5 + 0.25))
+    # the flat prior on mu: P = Σw, m the weighted mean
+    flat = h.bayesmeta(YB, SB, tau_prior=("halfnormal", 0.5))
+    c0 = flat.conditional_moments(0.0)
+    assert c0["mean"][0] == _approx(np.sum(w * YB) / w.sum()) and c0["sd"][0] == _approx(1 / math.sqrt(w.sum()))
+
+
+def test_bayesmeta_descriptions():
+    fit = h.bayesmeta(YB, SB, tau_prior=("halfcauchy", 0.5), mu_prior_sd=2, labels=["a", "b", "c"])
+    assert fit.tau_prior == "half-Cauchy(0.5)" and fit.labels == ("a", "b", "c") and fit.k == 3
+    assert repr(fit) == "BayesMeta(k=3, tau prior=half-Cauchy(0.5), mu prior=N(0, 2^2))"
+    flat = h.bayesmeta(YB, SB)
+    assert flat.tau_prior == "half-normal(0.5)" and flat.labels is None
+    assert repr(flat) == "BayesMeta(k=3, tau prior=half-normal(0.5), mu prior=flat)"
+    assert h.bayesmeta(YB, SB, tau_prior="uniform").tau_prior == "uniform (improper) on tau >= 0"
+
+    def my_prior(t):
+        return np.exp(-t)
+    assert h.bayesmeta(YB, SB, tau_prior=my_prior).tau_prior == "my_prior"
+    for bad in (("halfcauchy", -1), ("halfnormal", np.inf), ("halfcauchy", np.nan)):
+        with pytest.raises(ValueError, match="scale"):
+            h.bayesmeta(YB, SB, tau_prior=bad)
+    for bad in (np.inf, -1.0):
+        with pytest.raises(ValueError, match="mu_prior_sd"):
+            h.bayesmeta(YB, SB, mu_prior_sd=bad)
+    # quadrature weights are a distribution over the tau nodes
+    assert fit.weights.sum() == pytest.approx(1.0, abs=1e-12) and np.all(fit.nodes > 0)
