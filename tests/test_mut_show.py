@@ -536,3 +536,15 @@ def test_null_trial_table_rows():
     assert list(t["Now"]) == [f"0.50 (0.30{EN}0.80)", f"0.52 (0.31{EN}0.85)", "99.0%", "70.0%", "not yet conclusive"]
     assert list(t["With a null trial of 250"]) == [f"0.70 (0.30{EN}0.80)", f"0.52 (0.31{EN}0.85)", "> 99.9%", "70.0%",
                                                    "an effect as large as anticipated is unlikely"]
+
+
+def test_setup_notebook_applies_the_book_style():
+    from helpers.show.plots import STYLE, setup_notebook
+
+    with plt.rc_context():                   # restored afterwards
+        plt.rcParams["svg.hashsalt"] = None
+        plt.rcParams["font.size"] = 13
+        setup_notebook()                     # outside IPython: the style only
+        assert plt.rcParams["svg.hashsalt"] == "mdt-meta-book" and plt.rcParams["font.size"] == 8
+        assert all(plt.rcParams[k] == v for k, v in STYLE.items() if k != "font.family")
+        assert plt.rcParams["font.family"] == ["DejaVu Sans"]
