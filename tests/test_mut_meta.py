@@ -609,3 +609,115 @@ def test_bayesmeta_descriptions():
             h.bayesmeta(YB, SB, mu_prior_sd=bad)
     # quadrature weights are a distribution over the tau nodes
     assert fit.weights.sum() == pytest.approx(1.0, abs=1e-12) and np.all(fit.nodes > 0)
+
+
+def test_bayesmeta_tau_mode_is_found_to_full_precision():
+    from scipy import optimize
+
+    fit = h.bayesmeta(YB, SB, tau_prior=("halfnormal", 0.5), mu_prior_mean=M0, mu_prior_sd=S0)
+
+    def neg_log_post(t):    # −log p(tau | y) up to a constant, from the marginal of y (mu integrated out)
+        cov = np.diag(SB**2 + t**2) + S0**2
+        r = YB - M0
+        return 0.5 * (np.linalg.slogdet(cov)[1] + r @ np.linalg.solve(cov, r)) + 0.5 * (t / 0.5) ** 2
+
+    ref = optimize.minimize_scalar(neg_log_post, bounds=(1e-6, 2), method="bounded", options={"xatol": 1e-13})
+    assert fit.summary.loc["mode", "tau"] == pytest.approx(ref.x, rel=1e-6)   # a minimum: ~√eps precision
+    assert 0.05 < ref.x < 1
+
+
+# =========================================================================== diagnostics
+Y_INF = [0.1, 0.2, 0.15, 0.05, 0.25, 0.8]
+V_INF = [0.04, 0.05, 0.03, 0.06, 0.04, 0.05]
+
+
+def test_influence_and_leave1out_match_metafor_with_default_labels():
+    # res <- rma(yi, vi, method = "DL"); influence(res); leave1out(res)  (no slab: rows "1".."6")
+    res = h.rma(Y_INF, V_INF, method="DL")
+    inf = h.influence(res)
+    assert list(inf.columns) == ["rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat", "weight",
+                                 "dfbs", "inf"]
+    assert list(inf.index) == ["1", "2", "3", "4", "5", "6"]
+    ref = {
+        "rstudent": [-0.622746873995772, -0.195641824431693, -0.442495921660753, -0.72723950555384,
+                     -0.0137994280031561, 2.6711287692877],
+        "dffits": [-0.295773887986654, -0.097326330078922, -0.229248836968637, -0.299155347025671,
+                   -0.0200937853079463, 1.11285475790827],
+        "cook_d": [0.101524463472009, 0.0114267846381488, 0.0676566027308138, 0.0969320680212691,
+                   0.000515083686857288, 0.847624818814568],
+        "cov_r": [1.40004340403073, 1.45568516652267, 1.54172228904876, 1.28035651758455, 1.53298730238706,
+                  0.749875763151124],
+        "tau2_del": [0.0331750266808965, 0.0381265281173594, 0.038298802946593, 0.0299567773167358,
+                     0.0404389007470651, 0],
+        "QE_del": [7.00338164251208, 7.60966435185185, 7.2494140625, 6.92685810810811, 7.66099033816425,
+                   0.526331018518518],
+        "hat": [0.17624531859876, 0.152119932274167, 0.209465377840746, 0.133804120413401, 0.17624531859876,
+                0.152119932274167],
+        "dfbs": [-0.296535921385849, -0.0963883125541457, -0.234290929601135, -0.296111038232146,
+                 -0.0201782262848891, 1.14836664225964],
+    }
+    for col, r in ref.items():
+        np.testing.assert_allclose(inf[col].to_numpy(), r, rtol=1e-6, atol=1e-10, err_msg=col)
+    np.testing.assert_allclose(inf["weight"], 100 * np.array(ref["hat"]), rtol=1e-6)
+    assert list(inf["inf"]) == ["", "", "", "", "", "*"]       # study 6: Cook's distance, χ²₁ cdf 0.64 > 0.5
+    loo = h.leave1out(res)
+    assert list(loo.index) == ["1", "2", "3", "4", "5", "6"]
+    np.testing.assert_allclose(loo["estimate"], [0.285505038170563, 0.263184582313025, 0.279335955569399,
+                                                 0.284736553204095, 0.254308315679751, 0.154861111111111], rtol=1e-6)
+    assert list(h.cumul(res).index) == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_diagnostics_refusals_say_why():
+    with pytest.raises(ValueError, match=r"^influence\(\) is implemented for intercept-only models$"):
+        h.influence(h.rma(Y_INF, V_INF, mods=np.array(V_INF)))
+    with pytest.raises(h.NotEstimable, match=r"^influence\(\) needs k >= 2$"):
+        h.influence(h.rma([0.1], [0.04]))
+    with pytest.raises(h.NotEstimable, match=r"the covariance ratio are not defined$"):
+        h.influence(h.rma([0.2] * 4, V_INF[:4], test="knha"))
+
+
+# =========================================================================== more exact messages and corners
+def test_exact_refusal_messages():
+    with pytest.raises(ValueError, match=r"^event counts must lie between 0 and positive group sizes$"):
+        h.rma_mh([5], [4], [1], [10])
+    with pytest.raises(ValueError, match=r"^measure must be 'OR' or 'RD'$"):
+        h.rma_mh([1], [10], [2], [10], measure="rr")
+    with pytest.raises(h.NotEstimable, match=r"^Egger's test is not estimable: every study has the same"):
+        h.regtest(h.rma(YI_SS[:4], [0.05] * 4))
+
+
+def test_mh_identical_tables_have_zero_q_and_zero_i2():
+    # two identical tables: the MH log OR equals each table's, QE = 0 exactly, and I² is 0 (not undefined)
+    res = h.rma_mh([3, 3], [10, 10], [5, 5], [10, 10])
+    assert res.QE == 0.0 and res.I2 == 0.0 and res.QEp == 1.0 and res.k_yi == 2
+
+
+def test_trimfill_ranks_ties_first_come_first_ranked():
+    # trimfill(rma(c(-1,-0.5,0.5,1), rep(0.1,4), method = "EE"), side = "left"): k0 1, se.k0 1.57794642380655,
+    # beta −1/3.  Centred values ±0.5 and ±1 tie in absolute value across signs: R's rank(ties = "first")
+    # gives Sr = 2 + 4 = 6, so k0 = (4·6 − 20)/7 = 0.57 → 1 (average ranks would give Sr = 5 and k0 = 0)
+    tf = h.trimfill(h.rma([-1, -0.5, 0.5, 1], [0.1] * 4, method="EE"), side="left")
+    assert tf.k0 == 1 and tf.se_k0 == pytest.approx(1.57794642380655, rel=1e-9)
+    assert tf.fit.beta == pytest.approx(-1 / 3, rel=1e-12)
+    np.testing.assert_allclose(tf.filled_yi, [-5 / 3], rtol=1e-12)
+
+
+def test_trimfill_side_from_yi_that_differ_by_more_than_the_tie_tolerance():
+    # the tolerance is 1e-10·max(1, max|yi|) = 1e-10 here: yi 1.5e-10 apart are not identical, and the
+    # largest effect in the most precise study puts the missing studies on the right
+    v = [0.1, 0.2, 0.05]
+    assert h.trimfill(h.rma([0.5, 0.5, 0.5 + 1.5e-10], v)).side == "right"
+    # 0.5e-10 apart: identical within the tolerance, the slope is noise and the side is "left"
+    assert h.trimfill(h.rma([0.5, 0.5, 0.5 + 0.5e-10], v)).side == "left"
+
+
+def test_tsa_verdict_uses_the_last_look():
+    # null effects; looks at t = 0.5 and then beyond 1: the required information is reached without a
+    # crossing, so "unlikely" (the verdict reads the last look, not the one before)
+    req = h.required_information(0.8, D2=0.0).information_adjusted
+    v = np.array([2 / req, 1 / (0.7 * req)])                   # t = 0.5, then 0.5 + 0.7 = 1.2
+    out = h.tsa([0.0, 0.0], v, hr=0.8, test="z", D2=0.0)
+    np.testing.assert_allclose(out.looks["t"], [0.5, 1.2], rtol=1e-12)
+    assert out.verdict == "an effect as large as anticipated is unlikely" and out.crossing is None
+    # the same trials before the second: t = 0.5, not yet conclusive
+    assert h.tsa([0.0], v[:1], hr=0.8, test="z", D2=0.0).verdict == "not yet conclusive"
