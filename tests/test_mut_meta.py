@@ -721,3 +721,13 @@ def test_tsa_verdict_uses_the_last_look():
     assert out.verdict == "an effect as large as anticipated is unlikely" and out.crossing is None
     # the same trials before the second: t = 0.5, not yet conclusive
     assert h.tsa([0.0], v[:1], hr=0.8, test="z", D2=0.0).verdict == "not yet conclusive"
+
+
+def test_no_numpy_warnings_for_tables_without_events():
+    # a double-zero table has V = 0 and (a − E)/V = 0/0: computed quietly and set to NaN, as R does
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pe = h.rma_peto([0, 4], [10, 20], [0, 5], [10, 20])
+        mh = h.rma_mh([0, 4], [10, 20], [0, 5], [10, 20])
+        rd = h.rma_mh([0, 4], [10, 20], [0, 5], [10, 20], measure="RD")
+    assert pe.k_yi == 1 and mh.k_yi == 1 and rd.k == 2

@@ -548,3 +548,10 @@ def test_setup_notebook_applies_the_book_style():
         assert plt.rcParams["svg.hashsalt"] == "mdt-meta-book" and plt.rcParams["font.size"] == 8
         assert all(plt.rcParams[k] == v for k, v in STYLE.items() if k != "font.family")
         assert plt.rcParams["font.family"] == ["DejaVu Sans"]
+
+
+def test_ratio_or_not_defaults_to_estimable():
+    from helpers.show.tables import _ratio_or_not
+
+    assert _ratio_or_not(0.5, 0.3, 0.8) == f"0.50 (0.30{EN}0.80)"
+    assert _ratio_or_not(0.5, 0.3, 0.8, False) == "not estimable"
