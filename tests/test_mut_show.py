@@ -555,3 +555,180 @@ def test_ratio_or_not_defaults_to_estimable():
 
     assert _ratio_or_not(0.5, 0.3, 0.8) == f"0.50 (0.30{EN}0.80)"
     assert _ratio_or_not(0.5, 0.3, 0.8, False) == "not estimable"
+
+
+# =========================================================================== the house style of the figures
+# Sizes in points as the book prints them (RevMan-like forest plots): headings 8 pt bold, study rows 7.5 pt,
+# numbers in columns 8 pt, the pooled row 8.5 pt bold, risk-of-bias symbols 6.5 pt white on coloured dots.
+def _style(t):
+    return (t.get_text(), t.get_fontsize(), t.get_fontweight(), t.get_color(), t.get_ha(), t.get_va())
+
+
+def test_forest_plot_house_style():
+    y, v = np.log([0.5, 0.8]), np.array([0.04, 0.09])
+    res = h.rma(np.r_[y, math.log(0.3)], np.r_[v, 0.05], method="REML", test="knha")
+    fig = forest_plot(res, ["A", "B", "C"], pi=res.predict(), groups=["g", "g", "g"], rob={"D1": ["low"] * 3},
+                      left_columns={"N": ["1", "2", "3"]}, xlim=(0.4, 2.5))
+    ax = fig.axes[0]
+    texts = [_style(t) for t in ax.texts if t.get_text()]
+    B, K, W, M, PI = "bold", "black", "white", COLORS["muted"], COLORS["pi"]
+    row = lambda lab, n, ci, w: [(lab, 7.5, "normal", K, "left", "center"), (n, 8, "normal", K, "right", "center"),  # noqa: E731
+                                 (ci, 7.5, "normal", K, "left", "center"), (w, 8, "normal", K, "right", "center"),
+                                 ("+", 6.5, B, W, "center", "center")]
+    lo, hi = np.exp(res.yi - Z95 * np.sqrt(res.vi)), np.exp(res.yi + Z95 * np.sqrt(res.vi))
+    cis = [f"{math.exp(res.yi[i]):.2f} [{lo[i]:.2f}{EN}{hi[i]:.2f}]" for i in range(3)]
+    ws = [f"{w:.1f}%" for w in res.weights]
+    pl, pu = np.exp([res.predict()["pi_lb"], res.predict()["pi_ub"]])
+    b, lb, ub = np.exp([res.beta, res.ci_lb, res.ci_ub])
+    assert texts == [("Study", 8, B, K, "left", "center"), ("N", 8, B, K, "right", "center"),
+                     ("HR [95% CI]", 8, B, K, "left", "center"), ("Weight", 8, B, K, "right", "center"),
+                     ("D1", 7.5, B, K, "left", "bottom"), ("g", 8.5, B, K, "left", "center"),
+                     *row("A", "1", cis[0], ws[0]), *row("B", "2", cis[1], ws[1]), *row("C", "3", cis[2], ws[2]),
+                     ("Random-effects model (REML, HKSJ)", 8.5, B, K, "left", "center"),
+                     (f"{b:.2f} [{lb:.2f}{EN}{ub:.2f}]", 7.5, B, K, "left", "center"),
+                     ("100%", 8, B, K, "right", "center"),
+                     ("Prediction interval", 8, "normal", K, "left", "center"),
+                     (f"[{pl:.2f}{EN}{pu:.2f}]", 8, "normal", PI, "left", "center"),
+                     ("\u2190 Favours MDT", 8, "normal", M, "right", "top"),
+                     ("Favours control \u2192", 8, "normal", M, "left", "top")]
+    # every text at its column: label 0.005 (+0.01 under a group), N right-aligned at 0.39, CI 0.645,
+    # weight right-aligned at 0.82, the RoB dot at 0.85
+    xs = {t.get_text(): round(t.get_position()[0], 6) for t in ax.texts if t.get_text()}
+    assert xs["Study"] == 0.005 and xs["g"] == 0.005 and xs["A"] == 0.015 and xs["1"] == 0.39
+    assert xs["Random-effects model (REML, HKSJ)"] == 0.005 and xs["Prediction interval"] == 0.005
+    assert xs[cis[0]] == 0.645 and xs[ws[0]] == 0.82 and xs["100%"] == 0.82 and xs["+"] == 0.85
+    assert xs[f"{b:.2f} [{lb:.2f}{EN}{ub:.2f}]"] == 0.645 and xs[f"[{pl:.2f}{EN}{pu:.2f}]"] == 0.645
+    assert [t.get_rotation() for t in ax.texts if t.get_text() == "D1"] == [50]
+    assert [t.get_position()[1] for t in ax.texts if t.get_text() in ("Study", "D1")] == [-0.9, pytest.approx(-0.6)]
+    het = fig.texts[0]
+    assert (het.get_fontsize(), het.get_color()) == (8, M)
+    # the favours labels 34 points under the axis, either side of HR 1
+    for a in _annotations(ax):
+        if a.get_text():
+            assert a.xyann == (0, -34) and a.get_anncoords() == "offset points"
+    # the plot area: 0.24 in per row (n rows + 0.5), from 0.40 to 0.64 of the width, 1.25 in above the bottom
+    n_rows = 1 + 3 + 1 + 1 + 1                 # group, studies, gap, pooled, PI
+    H = 1.2 + 0.24 * (n_rows + 2)
+    x0, y0, w, hgt = ax.get_position().bounds
+    assert (x0, w) == pytest.approx((0.40, 0.24))
+    assert y0 * H == pytest.approx(1.25) and hgt * H == pytest.approx((n_rows + 0.5) * 0.24)
+    # lines: the null line (0.8) and the dotted pooled line (0.6) behind the data; CIs 1 pt; the PI 3 pt, butt ends
+    ln = ax.get_lines()
+    assert (ln[0].get_linewidth(), ln[0].get_color(), ln[0].get_zorder()) == (0.8, COLORS["null"], 0)
+    assert (ln[1].get_linewidth(), ln[1].get_linestyle(), ln[1].get_zorder()) == (0.6, ":", 0)
+    ci = [x for x in ln[2:] if x.get_marker() in ("None", None, "") and x.get_linewidth() != 3]
+    assert {(x.get_linewidth(), x.get_color()) for x in ci} == {(1.0, COLORS["study"])}
+    pts = [x for x in ln if x.get_marker() == "s"]
+    assert {(x.get_color(), x.get_mec()) for x in pts} == {(COLORS["study"], "none")}
+    dots = [x for x in ln if x.get_marker() == "o"]
+    assert {(x.get_markersize(), x.get_clip_on()) for x in dots} == {(7.5, False)}
+    pi = [x for x in ln if x.get_linewidth() == 3]
+    assert len(pi) == 1 and pi[0].get_solid_capstyle() == "butt"
+    assert ax.patches[0].get_facecolor() == matplotlib.colors.to_rgba(COLORS["pooled"])
+
+
+def test_forest_plot_arrow_style():
+    res = h.rma(Y3, V3, method="EE")
+    ax = forest_plot(res, ["A", "B", "C"], xlim=(0.4, 2.5)).axes[0]
+    arrows = [a for a in _annotations(ax) if not a.get_text()]
+    assert len(arrows) == 2                    # A below 0.4 (0.34), C above 2.5 (5.33)
+    for a in arrows:
+        p = a.arrow_patch
+        assert type(p.get_arrowstyle()).__name__ == "CurveB"          # "->"
+        assert p.get_edgecolor() == matplotlib.colors.to_rgba(COLORS["study"]) and p.get_linewidth() == 1
+        # from 1.25× inside the limit to the limit
+        (x, yy), (xt, yt) = a.xy, a.xyann
+        assert yy == yt and (xt == pytest.approx(x * 1.25) if x == 0.4 else xt == pytest.approx(x / 1.25))
+
+
+def test_summary_forest_style():
+    from helpers.show.plots import summary_forest
+
+    fig = summary_forest(["a", "b"], [0.5, 0.8], [0.3, 0.5], [0.9, 1.2])
+    ax = fig.axes[0]
+    heads = [(t.get_text(), t.get_position()) for t in ax.texts[:2]]
+    assert heads == [("Analysis", (0.01, -0.75)), ("HR [95% CI]", (0.735, -0.75))]
+    assert [(t.get_fontsize(), t.get_fontweight()) for t in ax.texts[:2]] == [(8, "bold"), (8, "bold")]
+    marks = [x for x in ax.get_lines() if x.get_marker() in ("D", "o")]
+    assert [(x.get_markersize(), x.get_color()) for x in marks] == [(5, COLORS["study"])] * 2
+    cis = [x for x in ax.get_lines() if len(x.get_xdata()) == 2 and x.get_ydata()[0] == x.get_ydata()[1]
+           and x.get_xdata()[0] != x.get_xdata()[1]]
+    assert [(x.get_linewidth(), x.get_color()) for x in cis] == [(1.2, COLORS["study"])] * 2
+    assert [t.get_fontsize() for t in ax.texts[2:6]] == [7.5, 8, 7.5, 8]
+    null = [x for x in ax.get_lines() if list(x.get_xdata()) == [1, 1]]
+    assert [(x.get_linewidth(), x.get_color()) for x in null] == [(0.8, COLORS["null"])]
+
+
+def test_tsa_plot_style(tsa_pair):
+    ax = tsa_plot(*tsa_pair).axes[0]
+    by = {x.get_label(): x for x in ax.get_lines()}
+    b = by["sequential boundaries for benefit (top) and harm (bottom)"]
+    assert (b.get_color(), b.get_linewidth(), b.get_marker(), b.get_markersize()) == (COLORS["pi"], 1.2, ".", 4)
+    e = by["boundary at the required information, were a trial to reach it"]
+    assert (e.get_color(), e.get_linewidth(), e.get_linestyle(), e.get_marker(), e.get_markersize()) == \
+        (COLORS["pi"], 1, "--", ".", 4)
+    z = by["cumulative Z, primary model"]
+    assert (z.get_color(), z.get_linewidth(), z.get_marker(), z.get_markersize()) == (COLORS["pooled"], 1.6, "o", 4)
+    s = by["Z from REML with the Wald z-test"]
+    assert (s.get_color(), s.get_linewidth(), s.get_marker(), s.get_markersize(), s.get_mfc()) == \
+        (COLORS["muted"], 1, "o", 3, "white")
+    c = by["conventional significance (Z = \u00b11.96)"]
+    assert (c.get_color(), c.get_linewidth(), c.get_linestyle()) == (COLORS["null"], 0.8, ":")
+    r = [x for lab, x in by.items() if lab.startswith("required information")][0]
+    assert (r.get_color(), r.get_linewidth(), r.get_linestyle()) == (COLORS["muted"], 1, "--")
+    zero = ax.get_lines()[0]
+    assert list(zero.get_ydata()) == [0, 0] and (zero.get_color(), zero.get_linewidth()) == (COLORS["grid"], 0.8)
+    # the harm side mirrors the benefit side's style
+    mirrored = [x for x in ax.get_lines() if x.get_label().startswith("_") and x.get_color() == COLORS["pi"]]
+    assert sorted((x.get_linewidth(), x.get_linestyle(), x.get_marker()) for x in mirrored) == [(1, "--", "."),
+                                                                                                (1.2, "-", ".")]
+
+
+def test_scorecard_and_funnel_line_style():
+    ax = scorecard_figure(_card()).axes[0]
+    for c in ax.containers:
+        assert c.lines[0].get_markersize() == 5
+        assert c.lines[2][0].get_linewidth()[0] == 1.2
+        assert not c.lines[1]                                     # capsize 0: no caps
+    from helpers.show.plots import contour_funnel_plot
+    res = SimpleNamespace(yi=np.array([-0.2, 0.4]), vi=np.array([0.04, 0.16]), beta=0.1)
+    fax = contour_funnel_plot(res).axes[0]
+    assert [(x.get_linewidth(), x.get_linestyle(), x.get_color()) for x in fax.get_lines()] == [
+        (0.8, "--", COLORS["null"]), (1, "-", COLORS["pooled"])]
+
+
+def test_rob_traffic_light_leaves_room_for_the_domain_headings():
+    from helpers.show.plots import rob_traffic_light
+    rob = pd.DataFrame({**{f"d{i}": ["low", "high"] for i in range(1, 6)}, "overall": ["low", "high"],
+                        "provisional": ["no", "yes"]})
+    fig = rob_traffic_light(rob, ["A", "B"])
+    H = 0.7 + 0.28 * 2
+    x0, y0, w, hgt = fig.axes[0].get_position().bounds
+    # 0.45 in above the axes for the slanted headings, 5 % below; 42 % on the left for the labels
+    assert (1 - (y0 + hgt)) * H == pytest.approx(0.45) and y0 == pytest.approx(0.05)
+    assert x0 == pytest.approx(0.42) and x0 + w == pytest.approx(0.98)
+
+
+def test_prisma_arrows_run_between_the_boxes():
+    from helpers.show.plots import prisma_flow
+    c = dict(identified_databases=100, identified_other=5, duplicates_removed=10, screened=95, excluded_screening=80,
+             sought=15, not_retrieved=1, assessed=14, assessed_databases=12, assessed_other=2,
+             exclusion_reasons={"wrong design": 3, "no HR": 2}, excluded_databases=4, excluded_other=1,
+             studies_included=9, comparisons_included=10, reports_included=12)
+    fig = prisma_flow(c)
+    ax = fig.axes[0]
+    boxes = [p for p, _ in fig.prisma_boxes]
+    arrows = [a for a in _annotations(ax) if not a.get_text()]
+    assert len(arrows) == 8
+    pad = 0.3                                   # the rounded boxes' padding
+    for a in arrows:
+        (x1, y1), (x0, y0) = a.xy, a.xyann
+        # tail and head each lie just outside a box's padded edge (0.3 ± 0.05 units away)
+        for (x, y) in ((x0, y0), (x1, y1)):
+            gaps = []
+            for p in boxes:
+                bx, by, bw, bh = p.get_x(), p.get_y(), p.get_width(), p.get_height()
+                dx = max(bx - pad - x, 0, x - (bx + bw + pad))
+                dy = max(by - pad - y, 0, y - (by + bh + pad))
+                gaps.append(math.hypot(dx, dy))
+            assert 0.05 <= min(gaps) <= 0.35, (a.xy, a.xyann, min(gaps))
