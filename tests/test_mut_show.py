@@ -732,3 +732,63 @@ def test_prisma_arrows_run_between_the_boxes():
                 dy = max(by - pad - y, 0, y - (by + bh + pad))
                 gaps.append(math.hypot(dx, dy))
             assert 0.05 <= min(gaps) <= 0.35, (a.xy, a.xyann, min(gaps))
+
+
+def _prisma_counts(**kw):
+    return dict(identified_databases=100, identified_other=5, duplicates_removed=10, screened=95, excluded_screening=80,
+                sought=15, not_retrieved=1, assessed=14, assessed_databases=12, assessed_other=2,
+                exclusion_reasons={"wrong design": 3, "no HR": 2}, excluded_databases=4, excluded_other=1,
+                studies_included=9, comparisons_included=10, reports_included=12) | kw
+
+
+def test_prisma_layout_columns_stages_and_arrows():
+    from helpers.show.plots import prisma_flow
+    fig = prisma_flow(_prisma_counts(), paper_records=7)
+    ax = fig.axes[0]
+    boxes = [(p.get_x(), p.get_y(), p.get_width(), p.get_height()) for p, _ in fig.prisma_boxes]
+    # main column at x 5 (width 45), side column at x 56 (width 43); main boxes from top to bottom
+    main = [b for b in boxes if b[0] == 5]
+    side = [b for b in boxes if b[0] == 56]
+    assert len(main) == 5 and len(side) == 4 and {b[2] for b in main} == {45} and {b[2] for b in side} == {43}
+    assert main == [(5, 84, 45, 14), (5, 70, 45, 8), (5, 56, 45, 8), (5, 40, 45, 10), (5, 6, 45, 16)]
+    assert side[:3] == [(56, 86, 43, 10), (56, 70, 43, 8), (56, 56, 43, 8)]
+    # no two boxes overlap
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
+    arrows = [(a.xyann, a.xy) for a in _annotations(ax) if not a.get_text()]
+    down = [(t, hd) for t, hd in arrows if t[0] == hd[0]]
+    across = [(t, hd) for t, hd in arrows if t[1] == hd[1]]
+    assert len(down) == 4 and len(across) == 4
+    # downward arrows in the middle of the main column, from 0.6 below a box to 0.6 above the next
+    assert {t[0] for t, _ in down} == {27.5}
+    assert [(t[1], hd[1]) for t, hd in down] == [(83.4, 78.6), (69.4, 64.6), (55.4, 50.6), (39.4, 22.6)]
+    # arrows across at the middle height of their main-column box, from 0.4 right of it to 0.6 left of the side box
+    mids = {b[1] + b[3] / 2 for b in main}
+    assert all(t[1] in mids for t, _ in across) and sorted(t[1] for t, _ in across) == [45, 60, 74, 91]
+    assert {(t[0], hd[0]) for t, hd in across} == {(50.4, 55.4)}
+    stages = [(t.get_text(), t.get_position(), t.get_rotation()) for t in ax.texts
+              if t.get_text() in ("Identification", "Screening", "Included")]
+    assert stages == [("Identification", (1, 91), 90), ("Screening", (1, 54), 90), ("Included", (1, 14), 90)]
+    sizes = [t.get_fontsize() for _, t in fig.prisma_boxes]
+    assert sizes == [6.8] * 7 + [6.2, 6.8]
+    colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p, _ in fig.prisma_boxes]
+    assert colours[0] == "#eef3f8" and colours[-1] == "#e8f4ea" and set(colours[1:-1]) == {"#ffffff"}
+    note = [t for t in ax.texts if t.get_text().startswith("The paper's figure")][0]
+    assert note.get_position() == (99, 0.5) and note.get_ha() == "right" and note.get_va() == "bottom"
+    assert fig.prisma_boxes[0][1].get_position() == (27.5, 91)        # each text at its box's centre
+
+
+def test_posterior_density_plot_style():
+    fig = posterior_density_plot({"OS": _NormalFit(-0.3, 0.15)}, mcid=0.8)
+    ax = fig.axes[0]
+    assert tuple(fig.get_size_inches()) == pytest.approx((FIG_WIDTH, 3.1))
+    d, null, mcid = ax.get_lines()
+    assert (d.get_color(), d.get_linewidth()) == (COLORS["pooled"], 1.4)
+    assert (null.get_color(), null.get_linewidth()) == (COLORS["null"], 0.8)
+    assert (mcid.get_color(), mcid.get_linewidth(), mcid.get_linestyle()) == (COLORS["null"], 0.8, "--")
+    fills = [matplotlib.colors.to_hex(c.get_facecolor()[0]) for c in ax.collections]
+    assert fills == ["#c6dbef", "#6baed6"]
+    assert ax.get_yticks().size == 0 and not ax.spines["left"].get_visible()
+    assert ax.get_xlabel() == "HR, MDT versus control (log scale)"
+    assert ax._left_title.get_fontsize() == 8.5
