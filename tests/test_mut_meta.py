@@ -731,3 +731,19 @@ def test_no_numpy_warnings_for_tables_without_events():
         mh = h.rma_mh([0, 4], [10, 20], [0, 5], [10, 20])
         rd = h.rma_mh([0, 4], [10, 20], [0, 5], [10, 20], measure="RD")
     assert pe.k_yi == 1 and mh.k_yi == 1 and rd.k == 2
+
+
+def test_influence_flags_a_study_by_dffits_alone():
+    # 29 studies at 0 and one at a, all v = 0.1, common-effect model: dfb = a/30, W = 300, so
+    # DFFITS = (a/30)·√300 = 0.5774·a, Cook's D = DFFITS², hat = 1/30 < 3/30.  metafor 3.8-1,
+    # influence(rma(c(rep(0,29),1.04), rep(0.1,30), method="EE")): DFFITS 0.600444279957211, cook.d 0.360533,
+    # hat 0.0333, dfbs 0.600444, inf "*" — flagged only because DFFITS > 3·√(1/29) = 0.5571
+    # (χ²₁ cdf of 0.3605 is 0.45 ≤ 0.5, |dfbs| < 1)
+    inf = h.influence(h.rma([0.0] * 29 + [1.04], [0.1] * 30, method="EE"))
+    last = inf.iloc[-1]
+    assert last["dffits"] == pytest.approx(0.600444279957211, rel=1e-9)
+    assert last["cook_d"] == pytest.approx(0.360533333333334, rel=1e-9)
+    assert stats.chi2.cdf(last["cook_d"], 1) < 0.5 and last["hat"] < 0.1 and abs(last["dfbs"]) < 1
+    assert last["inf"] == "*" and set(inf["inf"].iloc[:-1]) == {""}
+    # a = 0.9: DFFITS 0.52 < 0.5571, nothing flagged
+    assert set(h.influence(h.rma([0.0] * 29 + [0.9], [0.1] * 30, method="EE"))["inf"]) == {""}
