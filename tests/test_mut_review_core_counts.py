@@ -13,10 +13,13 @@ from helpers.review.counts import OTHER_REASONS, exclusion_class, prisma_counts
 from helpers.review.data import _Schemas, read_table
 
 
-def review_of(records: list[tuple[str, str, str | None]]):
+def review_of(records: list[tuple]):
+    """Records (type, decision, reason[, screening stage, retrieved]); by default assessed in full."""
     rec = pd.DataFrame({"record_type": pd.Series([r[0] for r in records], dtype=object),
                         "decision": pd.Series([r[1] for r in records], dtype=object),
-                        "exclusion_reason": pd.Series([r[2] for r in records], dtype=object)})
+                        "exclusion_reason": pd.Series([r[2] for r in records], dtype=object),
+                        "screening_stage": [r[3] if len(r) > 3 else "full report" for r in records],
+                        "retrieved": [r[4] if len(r) > 4 else "yes" for r in records]})
     trials = pd.DataFrame({"trial_group": ["g1", "g1", "g2", "g3"], "included": ["yes", "yes", "yes", "no"]})
     return SimpleNamespace(records=rec, trials=trials, included=trials[trials["included"] == "yes"])
 
@@ -31,11 +34,27 @@ def test_prisma_counts_by_arm_and_reason():
     ])
     p = prisma_counts(review)
     assert p == {"identified_databases": 4, "identified_other": 4, "duplicates_removed": None, "screened": 8,
-                 "excluded_screening": None, "sought": 8, "not_retrieved": None, "assessed": 8,
+                 "excluded_screening": 0, "sought": 8, "not_retrieved": 0, "assessed": 8,
                  "assessed_databases": 4, "assessed_other": 4, "excluded_databases": 2, "excluded_other": 3,
                  "exclusion_reasons": {"no results published": 1, OTHER_REASONS: 1, "more than 5 lesions allowed": 1,
                                        "both arms receive MDT": 1, "protocol or design report only": 1},
                  "reports_included": 3, "studies_included": 2, "comparisons_included": 3}
+
+
+def test_prisma_counts_follow_the_screening_stage_and_retrieval():
+    # 2 excluded on title or abstract (one other-methods), 1 report not retrieved, 3 assessed: 1 excluded
+    review = review_of([
+        ("paper", "included", None), ("news", "included", None),
+        ("news", "excluded", "news report of X", "title or abstract"),
+        ("protocol", "excluded", "protocol only", "title or abstract"),
+        ("paper", "excluded", "could not be identified", "full report", "no"),
+        ("paper", "excluded", "both arms receive MDT"),
+    ])
+    p = prisma_counts(review)
+    assert (p["screened"], p["excluded_screening"], p["sought"], p["not_retrieved"], p["assessed"]) == (6, 2, 4, 1, 3)
+    assert (p["assessed_databases"], p["assessed_other"]) == (2, 1)
+    assert (p["excluded_databases"], p["excluded_other"]) == (1, 0)
+    assert p["exclusion_reasons"] == {"both arms receive MDT": 1} and p["reports_included"] == 2
 
 
 def test_prisma_reasons_grouped_into_at_most_seven_lines():
