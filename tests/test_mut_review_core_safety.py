@@ -122,6 +122,11 @@ def test_pool_safety_double_zero_and_settings():
     y2, _ = escalc_or(np.array([1.0]), np.array([45.0]), np.array([0.0]), np.array([45.0]), add=1.0, to="only0")
     assert sr2.re_or.beta == pytest.approx(y2[0]) and sr2.re_or.method == "DL" and sr2.re_or.test == "z"
     assert sr2.re_or.beta != pytest.approx(sr.re_or.beta)
+    every = pool_safety(make_review(), ">=2", SimpleNamespace(method="DL", test="z", or_add=0.5, or_to="all"))
+    args = [np.array(a) for a in ([10.0, 12.0], [50.0, 40.0], [5.0, 4.0], [50.0, 40.0])]
+    y3, v3 = escalc_or(*args, add=0.5, to="all")                  # 0.5 added to every cell, not only to zeros
+    assert every.re_or.beta == pytest.approx(rma(y3, v3, method="DL", test="z").beta)
+    assert every.re_or.beta != pytest.approx(rma(*escalc_or(*args), method="DL", test="z").beta)
 
 
 def test_pool_safety_nothing_usable():
