@@ -747,3 +747,18 @@ def test_influence_flags_a_study_by_dffits_alone():
     assert last["inf"] == "*" and set(inf["inf"].iloc[:-1]) == {""}
     # a = 0.9: DFFITS 0.52 < 0.5571, nothing flagged
     assert set(h.influence(h.rma([0.0] * 29 + [0.9], [0.1] * 30, method="EE"))["inf"]) == {""}
+
+
+def test_bayesmeta_tau_mode_at_zero_for_identical_estimates():
+    # identical y: p(y | tau) decreases in tau, and so does the half-normal prior: the mode is tau = 0 exactly
+    fit = h.bayesmeta([0.1, 0.1, 0.1], [0.2, 0.3, 0.25], tau_prior=("halfnormal", 0.5), mu_prior_sd=2)
+    assert fit.summary.loc["mode", "tau"] == 0.0
+
+
+def test_more_exact_refusal_messages():
+    with pytest.raises(ValueError, match=r"^hazard ratio must be positive$"):
+        log_hr_from_hr_and_p(0.0, 0.05)
+    with pytest.raises(h.NotEstimable, match=r"^trimfill\(\): the side cannot be chosen when every study has the "
+                                             r"same variance \(the slope on sqrt\(vi\) is not estimable; metafor "
+                                             r"stops too\): give side=$"):
+        h.trimfill(h.rma(YI_SS, [0.05] * 7))

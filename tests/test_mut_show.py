@@ -792,3 +792,18 @@ def test_posterior_density_plot_style():
     assert ax.get_yticks().size == 0 and not ax.spines["left"].get_visible()
     assert ax.get_xlabel() == "HR, MDT versus control (log scale)"
     assert ax._left_title.get_fontsize() == 8.5
+
+
+def test_funnel_default_measure_and_rob_text_styles():
+    from helpers.show.plots import funnel_plot, rob_summary, rob_traffic_light
+    res = SimpleNamespace(yi=np.array([-0.2, 0.4]), vi=np.array([0.04, 0.16]), beta=0.1)
+    ax = funnel_plot(res).axes[0]
+    assert ax.get_ylabel() == "Standard error of log HR" and ax.get_xlabel() == "HR (log scale)"
+    rob = pd.DataFrame({**{f"d{i}": ["low", "high"] for i in range(1, 6)}, "overall": ["low", "high"],
+                        "provisional": ["no", "yes"]})
+    sax = rob_summary(rob, [3, 1]).axes[0]
+    # the shares are written in white inside their coloured bars, 7 pt
+    assert {(t.get_color(), t.get_fontsize(), t.get_ha(), t.get_va()) for t in sax.texts} == {("white", 7, "center",
+                                                                                                "center")}
+    tax = rob_traffic_light(rob, ["A", "B"], title="T").axes[0]
+    assert tax._left_title.get_fontsize() == 9 and tax.get_title(loc="left") == "T"
