@@ -316,6 +316,30 @@ def test_a_passed_dataset_is_not_validated_again(tmp_path):
     assert not validation_cached(d)                       # a failed dataset is never remembered
 
 
+def test_after_a_passed_load_only_the_changed_resources_are_validated(tmp_path, monkeypatch):
+    import helpers.review.data as data
+    d = _copy(tmp_path)
+    _edit(d, "grade.csv", 0, {"reason": "a reason only the resource-cache test writes"})
+    h.load_review(d)
+    seen = []
+    real = data._frictionless_first_error
+    monkeypatch.setattr(data, "_frictionless_first_error",
+                        lambda folder, package, names, only=None: seen.append(only) or real(folder, package, names, only))
+    _edit(d, "grade.csv", 0, {"reason": "a second reason only the resource-cache test writes"})
+    h.load_review(d)
+    assert seen == [["grade"]]
+
+
+def test_a_changed_resource_revalidates_the_foreign_keys_that_point_to_it(tmp_path):
+    d = _copy(tmp_path)
+    _edit(d, "grade.csv", 0, {"reason": "a reason only the foreign-key cache test writes"})
+    h.load_review(d)                                    # every resource now passed once
+    trial = _rows(d / "trials.csv")[0]["trial_id"]
+    _edit(d, "trials.csv", 0, {"trial_id": "renamed_trial"})   # outcomes.csv is unchanged
+    with pytest.raises(DataError, match=f"'{trial}' is not a known trial_id of trials.csv"):
+        h.load_review(d)
+
+
 def test_the_verdict_is_kept_in_the_books_build_folder(tmp_path):
     book = tmp_path / "book"
     book.mkdir()

@@ -18,7 +18,10 @@ Every problem raises ``DataError`` naming the file, the row (1-based, counting t
 as row 1, as a spreadsheet shows it) and the column.  A dataset that passed is remembered
 by its fingerprint (the bytes of every file, the package and this validation code), in
 memory and in ``_build/.data-valid/`` of the book, so validation (and the import of
-``frictionless``) runs once per dataset, not in every notebook kernel.
+``frictionless``) runs once per dataset, not in every notebook kernel.  Within a process,
+each resource that passed step 2 is also remembered (its bytes, the package and the bytes of
+the resources its foreign keys point to), so an edited dataset re-runs ``frictionless`` only
+on the changed resources and those whose foreign keys point to them.
 """
 from __future__ import annotations
 
@@ -219,32 +222,71 @@ def _message(error, schema: Schema) -> tuple[int | None, str | None, str]:
     return row, field or getattr(error, "label", None), error.message
 
 
-def _frictionless_first_error(folder: Path, package: dict, names: list[str]) -> DataError | None:
-    """The first error of ``frictionless`` on the resources ``names`` (in the package's order)."""
+def _frictionless_first_error(folder: Path, package: dict, names: list[str],
+                              only: list[str] | None = None) -> DataError | None:
+    """The first error of ``frictionless`` on the resources ``names`` (in the package's order).
+
+    With ``only``, the package of ``names`` is built (so that foreign keys resolve) but only
+    the resources in ``only`` are validated: the others are known to pass."""
     from frictionless import FrictionlessException, Package   # imported only when validation runs
 
+    if only is not None:   # build just what the validated resources need
+        needed = set(only) | {fk.get("reference", {}).get("resource") or r["name"]
+                              for r in package["resources"] if r["name"] in only
+                              for fk in r.get("schema", {}).get("foreignKeys", [])}
+        names = [name for name in names if name in needed]
     descriptor = dict(package, resources=[r for r in package["resources"] if r["name"] in names])
     by_name = {s.name: s for s in schemas(descriptor).values()}
     try:
-        report = Package(descriptor, basepath=str(folder)).validate()
+        built = Package(descriptor, basepath=str(folder))
+        if only is None:
+            report = built.validate()
+            tasks = report.tasks
+        else:
+            report = None
+            tasks = [t for name in names if name in only
+                     for t in built.get_resource(name).validate().tasks]
     except FrictionlessException as e:     # the descriptor itself is not a valid Data Package
         reasons = [r.note for r in getattr(e, "reasons", [])] or [e.error.note]
         return DataError(PACKAGE, None, None, f"not a valid Data Package: {'; '.join(dict.fromkeys(reasons))}")
-    if report.valid:
+    if report is not None and report.valid:
         return None
-    if report.errors:            # the descriptor itself
+    if report is not None and report.errors:            # the descriptor itself
         return DataError(PACKAGE, None, None, "; ".join(e.message for e in report.errors[:3]))
-    for task in report.tasks:
+    for task in tasks:
         if task.errors:
             schema = by_name[task.name]
             row, column, message = _message(task.errors[0], schema)
             return DataError(schema.file, row, column, message)
+    if report is None:
+        return None
     return DataError(PACKAGE, None, None, "frictionless found the package invalid")
 
 
 # --------------------------------------------------------------------------- verdicts
 _CODE = (Path(__file__).with_name("data.py"), Path(__file__).with_name("checks.py"))
 _VALID: set[str] = set()
+_VALID_RESOURCES: set[str] = set()   # per-resource fingerprints that passed frictionless
+
+
+def _resource_keys(package_bytes: bytes, package: dict, present: list[Schema],
+                   files: dict[str, bytes | None]) -> dict[str, str]:
+    """A fingerprint per resource: this code, the package, the resource's bytes and the bytes
+    of every resource its foreign keys point to (their errors depend on those too)."""
+    file_of = {s.name: s.file for s in present}
+    keys = {}
+    for s in present:
+        refs = sorted({fk.get("reference", {}).get("resource") or s.name
+                       for fk in s.descriptor.get("schema", {}).get("foreignKeys", [])})
+        h = hashlib.sha256()
+        for path in _CODE:
+            h.update(path.read_bytes() + b"\0")
+        h.update(package_bytes + b"\0")
+        for name in [s.name, *refs]:
+            data = files.get(file_of.get(name, ""))
+            h.update(name.encode() + b"\0" + (b"-" if data is None else b"+" + data) + b"\0")
+        keys[s.name] = h.hexdigest()
+    return keys
 
 
 def _fingerprint(package_bytes: bytes, files: dict[str, bytes | None]) -> str:
@@ -353,9 +395,15 @@ def _validate_files(folder: Path, package: dict, present: list[Schema], files: d
             first = e
             break
         passed.append(s.name)
-    error = _frictionless_first_error(folder, package, passed) if passed else None
-    if error is not None:
-        raise error
+    keys = _resource_keys((folder / PACKAGE).read_bytes(), package, present, files)
+    todo = [name for name in passed if keys[name] not in _VALID_RESOURCES]
+    if todo:
+        # the package was built before with these bytes: validate only the changed resources
+        known_package = len(todo) < len(passed)
+        error = _frictionless_first_error(folder, package, passed, todo if known_package else None)
+        if error is not None:
+            raise error
+        _VALID_RESOURCES.update(keys[name] for name in passed)
     if first is not None:
         raise first
 
