@@ -370,6 +370,22 @@ def test_q_moderator_two_levels_and_degenerate_cases():
     assert np.isfinite(qm4) and qdf4[0] == 2
 
 
+def test_q_moderator_leaves_out_groups_outside_the_levels_as_metafor_does():
+    # yi <- c(-0.5,-0.2,0.1,-0.8,-0.3,0.05,-0.6); vi <- c(0.04,0.06,0.05,0.09,0.03,0.07,0.05)
+    # g <- c("a","b","a","c","b","x","c")
+    # rma(yi, vi, mods = ~ factor(g, levels = c("a","b","c")), control = list(threshold = 1e-12))
+    # "x" is NA: study 6 dropped, k = 6
+    # (the same with levels c("a","b","c","d") or c("d","a","b","c"): "d" has no studies)
+    yi = [-0.5, -0.2, 0.1, -0.8, -0.3, 0.05, -0.6]
+    vi = [0.04, 0.06, 0.05, 0.09, 0.03, 0.07, 0.05]
+    g = ["a", "b", "a", "c", "b", "x", "c"]
+    for levels in (["a", "b", "c"], ["a", "b", "c", "d"], ["d", "a", "b", "c"]):
+        qm, qdf, qp = h.q_moderator(yi, vi, g, levels)
+        assert qm == pytest.approx(3.040352608882, rel=1e-9), levels
+        assert qdf[0] == 2
+        assert qp == pytest.approx(0.218673330474, rel=1e-9)
+
+
 # =========================================================================== small_study
 YI_SS = [-0.9, -0.6, -0.5, -0.35, -0.3, -0.1, 0.05]
 VI_SS = [0.20, 0.12, 0.09, 0.05, 0.04, 0.02, 0.01]     # the larger effects in the smaller studies

@@ -33,10 +33,18 @@ def q_moderator(yi, vi, groups: Sequence, levels: Sequence, *, method: str = "RE
                 level: float = 95) -> tuple[float, tuple, float]:
     """The omnibus moderator test of ``groups`` (first of ``levels`` as reference): (QM, QMdf, QMp),
     as metafor's ``rma(yi, vi, mods = ~ factor(groups, levels))``. NaN where there are fewer than
-    two levels or no residual degrees of freedom."""
+    two levels or no residual degrees of freedom.
+
+    As in R, a group outside ``levels`` is a missing moderator, so its study is left out
+    (metafor's ``na.action = "na.omit"``), and a level without studies adds no coefficient
+    (metafor drops the redundant predictor)."""
     groups = list(groups)
+    keep = [i for i, g in enumerate(groups) if g in levels]
+    groups = [groups[i] for i in keep]
+    levels = [lv for lv in levels if lv in groups]
     if len(levels) < 2 or len(groups) <= len(levels):
         return math.nan, (math.nan, math.nan), math.nan
     X = np.array([[1.0 if g == lv else 0.0 for lv in levels[1:]] for g in groups])
-    res = rma(np.asarray(yi, float), np.asarray(vi, float), mods=X, method=method, test=test, level=level)
+    res = rma(np.asarray(yi, float)[keep], np.asarray(vi, float)[keep], mods=X, method=method,
+              test=test, level=level)
     return res.QM, res.QMdf, res.QMp
