@@ -49,7 +49,8 @@ def _safety(k=2, mh=True, re=True):
 @pytest.fixture
 def absolute(monkeypatch):
     monkeypatch.setattr(sof, "absolute_sentence", lambda rep: f"sentence {rep.outcome}")
-    monkeypatch.setattr(sof, "absolute_brief", lambda rep: f"brief {rep.outcome}")
+    monkeypatch.setattr(sof, "absolute_brief", lambda rep: f"Brief {rep.outcome}")
+    monkeypatch.setattr(sof, "absolute_range", lambda rep: f"range {rep.outcome}")
 
 
 def test_summary_of_findings(absolute):
@@ -138,17 +139,19 @@ def test_landing_summary(absolute):
                                                     "judgement": ["serious"], "reason": ["few events"]})])
     review = SimpleNamespace(grade=grade)
     table, notes = sof.landing_summary(review, _reports(), _safety())
-    assert notes == ["a. Progression-free survival, risk of bias: downgraded one level (open label).",
-                     "b. Progression-free survival, inconsistency: downgraded two levels (I² 80%).",
-                     "c. Overall survival, imprecision: downgraded one level (crosses 1).",
-                     "d. Grade ≥2 adverse events, imprecision: downgraded one level (few events)."]
+    assert notes == ["a. Progression-free survival, absolute effect by cancer group: brief PFS",
+                     "b. Progression-free survival, risk of bias: downgraded one level (open label).",
+                     "c. Progression-free survival, inconsistency: downgraded two levels (I² 80%).",
+                     "d. Overall survival, absolute effect by cancer group: brief OS",
+                     "e. Overall survival, imprecision: downgraded one level (crosses 1).",
+                     "f. Grade ≥2 adverse events, imprecision: downgraded one level (few events)."]
     assert list(table.columns) == ["Outcome", "Comparisons (participants)", "Relative effect (95% CI)",
                                    "Absolute effect (baseline: control-arm medians)", "Certainty", "What it means"]
     assert list(table["Outcome"]) == ["Progression-free survival", "Overall survival", "Grade ≥2 adverse events"]
-    assert list(table["Certainty"]) == ["very low (a, b)", "moderate (c)", "moderate (d)"]
+    assert list(table["Certainty"]) == ["very low (b, c)", "moderate (e)", "moderate (f)"]
     assert table["What it means"][2] == "MDT added to standard of care probably increases grade ≥2 adverse events."
     assert list(table["Absolute effect (baseline: control-arm medians)"]) == [
-        "brief PFS", "brief OS", "200 vs 333 per 1,000 (+133); control risk pooled from the trials' control arms"]
+        "range PFS (a).", "range OS (d).", "200 vs 333 per 1,000 (+133); control risk pooled from the trials' control arms"]
     assert list(table["Comparisons (participants)"]) == ["3 (1,250)", "2 (100)", "2 (200)"]
     assert table["What it means"][1] == ("MDT added to standard of care probably makes little or no difference to "
                                          "overall survival.")
@@ -159,7 +162,9 @@ def test_landing_summary_without_harms_row(absolute):
     grade = pd.DataFrame({"outcome": ["AE grade >=2"], "domain": ["imprecision"], "judgement": ["serious"],
                           "reason": ["x"]})
     table, notes = sof.landing_summary(SimpleNamespace(grade=grade), _reports(), _safety(mh=False))
-    assert len(table) == 2 and notes == [] and list(table["Certainty"]) == ["high", "high"]
+    assert len(table) == 2 and list(table["Certainty"]) == ["high", "high"]
+    assert notes == ["a. Progression-free survival, absolute effect by cancer group: brief PFS",
+                     "b. Overall survival, absolute effect by cancer group: brief OS"]
 
 
 # --------------------------------------------------------------------------- subgroups

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers.review.counts import exclusion_class, n_randomised, participants
-from helpers.review.efficacy import (_crosses, absolute_brief, absolute_effects, absolute_sentence, absolute_survival,
+from helpers.review.efficacy import (_crosses, absolute_brief, absolute_range, absolute_effects, absolute_sentence, absolute_survival,
                                      control_baselines)
 from helpers.review.labels import ReaderLabels, _venue, _who, reader_labels, record_citation, record_url
 from helpers.review.missing import _direction, _says, _significant, grade_from_rob_me, missing_glue_values
@@ -345,6 +345,28 @@ def test_absolute_brief():
     assert absolute_brief(_rep("PFS", absent=False)) == (
         "Per 1,000 without progression at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer "
         "(2 comparisons): 500 → 707 (+207; +0 to +341).")
+
+
+def test_absolute_range():
+    # one group: S0 = 0.5, MDT 0.707 → 207 more (CI 0.5 ** 1 − 0.5 = 0 → "no difference"; 0.5 ** 0.25 − 0.5 = +341)
+    assert absolute_range(_rep("PFS", absent=False)) == (
+        "207 more per 1,000 without progression at 12 months with MDT (95% CI no difference to 341 more); "
+        "control risk 500 per 1,000 in non-small-cell lung cancer")
+    # two groups: the second at S0 = 0.5 ** (12 / 6) = 0.25 → MDT 0.5 → 250 more; the range names both
+    b = pd.concat([_baselines().iloc[:1], _baselines().iloc[:1].assign(cancer_group="breast", median_months=6.0)])
+    two = SimpleNamespace(outcome="OS", absolute=absolute_effects(0.5, 0.25, 1.0, b, months=12), baseline=b,
+                          settings=SimpleNamespace(level=95.0, absolute_months=12.0))
+    assert absolute_range(two) == ("From 207 more (non-small-cell lung cancer) to 250 more (breast) per 1,000 alive "
+                                   "at 12 months with MDT, over 2 cancer groups with control risks from 250 to 500 "
+                                   "per 1,000")
+    # a harmful effect reads "fewer"; no group with a median: said so
+    harm = SimpleNamespace(outcome="OS", absolute=absolute_effects(2.0, 1.5, 4.0, b.iloc[:1], months=12),
+                           baseline=b.iloc[:1], settings=SimpleNamespace(level=95.0, absolute_months=12.0))
+    # HR 2 (1.5 to 4): 0.5 ** 2 = 0.25 → 250 fewer; 0.5 ** 4 → 438 fewer; 0.5 ** 1.5 → 146 fewer
+    assert absolute_range(harm).startswith("250 fewer per 1,000 alive at 12 months with MDT (95% CI 438 fewer to 146 fewer)")
+    none = SimpleNamespace(outcome="OS", absolute=absolute_effects(0.5, 0.25, 1.0, _baselines().iloc[1:]),
+                           baseline=_baselines().iloc[1:], settings=SimpleNamespace(level=95.0, absolute_months=12.0))
+    assert absolute_range(none) == "Not estimated: no pooled comparison prints a control-arm median."
 
 
 # --------------------------------------------------------------------------- scorecard

@@ -239,6 +239,37 @@ def absolute_brief(rep: EfficacyReport) -> str:
     return text + (f" None for {join_words(none)} (no control-arm median)." if none else "")
 
 
+def _more_fewer(per_1000: float) -> str:
+    """+227 → '227 more', −12 → '12 fewer', 0 → 'no difference' (per 1,000, rounded)."""
+    n = round(per_1000)
+    return "no difference" if n == 0 else f"{abs(n)} {'more' if n > 0 else 'fewer'}"
+
+
+def absolute_range(rep: EfficacyReport) -> str:
+    """The absolute effect in a few words for a summary-of-findings cell: the difference per
+    1,000 at the landmark for one cancer group (with its CI), or the range of differences over
+    the groups with a control-arm median (the per-group detail belongs in a footnote:
+    ``absolute_brief``)."""
+    from helpers.show.text import count
+
+    what = "without progression" if rep.outcome == "PFS" else "alive"
+    at = f"per 1,000 {what} at {rep.settings.absolute_months:g} months with MDT"
+    a = rep.absolute
+    if len(a) == 0:
+        return "Not estimated: no pooled comparison prints a control-arm median."
+    if len(a) == 1:
+        row = a.iloc[0]
+        group = GROUP_WORDS.get(row["cancer_group"], row["cancer_group"])
+        return (f"{_more_fewer(row['per_1000'])} {at} ({rep.settings.level:g}% CI {_more_fewer(row['per_1000_lb'])} "
+                f"to {_more_fewer(row['per_1000_ub'])}); control risk {1000 * row['control']:.0f} per 1,000 "
+                f"in {group}")
+    lo, hi = a.loc[a["per_1000"].idxmin()], a.loc[a["per_1000"].idxmax()]
+    name = lambda row: GROUP_WORDS.get(row["cancer_group"], row["cancer_group"])   # noqa: E731
+    return (f"From {_more_fewer(lo['per_1000'])} ({name(lo)}) to {_more_fewer(hi['per_1000'])} ({name(hi)}) {at}, "
+            f"over {count(len(a), 'cancer group')} with control risks from {1000 * a['control'].min():.0f} "
+            f"to {1000 * a['control'].max():.0f} per 1,000")
+
+
 def robustness_sentence(rep: EfficacyReport) -> str:
     """Where the conclusion is fragile, say so (computed): the primary CI, reported HRs only,
     leave-one-out under the primary model and under REML-z, and the cumulative analysis."""

@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.efficacy import OUTCOME_PHRASES, efficacy_report
-from helpers.review.efficacy import absolute_brief, absolute_sentence
+from helpers.review.efficacy import absolute_brief, absolute_range, absolute_sentence
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
 from helpers.review.safety import SafetyResult, pool_safety
@@ -89,10 +89,16 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult) -> tupl
     certainty (the reviewers' judgement) with a footnote for every downgraded domain; and the
     GRADE plain-language statement. Returns (table, footnotes "a. …")."""
     sof, _ = summary_of_findings(review, reports, safety)
-    brief = [absolute_brief(reports[oc]) for oc in ("PFS", "OS")]
     outcomes = ["PFS", "OS", "AE grade >=2"][:len(sof)]
     notes, rows = [], []
     for oc, row in zip(outcomes, sof.to_dict("records")):
+        if oc in ("PFS", "OS"):    # the range in the cell, each cancer group in a footnote
+            mark = _MARKS[len(notes)]
+            notes.append(f"{mark}. {row['Outcome'].capitalize()}, absolute effect by cancer group: "
+                         f"{absolute_brief(reports[oc])[:1].lower()}{absolute_brief(reports[oc])[1:]}")
+            absolute = f"{absolute_range(reports[oc])} ({mark})."
+        else:
+            absolute = row["Absolute effect (control baseline per cancer group)"]
         marks = []
         for d, (level, why) in _judged(review, oc).items():
             if level:
@@ -102,8 +108,7 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult) -> tupl
                              f"{'one level' if level == 1 else 'two levels'} ({why}).")
         rows.append({"Outcome": row["Outcome"].capitalize(), "Comparisons (participants)": row["Comparisons (participants)"],
                      "Relative effect (95% CI)": row["Relative effect (95% CI)"],
-                     "Absolute effect (baseline: control-arm medians)": (brief[outcomes.index(oc)] if oc in ("PFS", "OS") else
-                                                              row["Absolute effect (control baseline per cancer group)"]),
+                     "Absolute effect (baseline: control-arm medians)": absolute,
                      "Certainty": row["Certainty (judged)"] + (f" ({', '.join(marks)})" if marks else ""),
                      "What it means": row["Plain language"] + "."})
     return pd.DataFrame(rows), notes
