@@ -357,8 +357,7 @@ def test_absolute_range():
     two = SimpleNamespace(outcome="OS", absolute=absolute_effects(0.5, 0.25, 1.0, b, months=12), baseline=b,
                           settings=SimpleNamespace(level=95.0, absolute_months=12.0))
     assert absolute_range(two) == ("From 207 more (non-small-cell lung cancer) to 250 more (breast) per 1,000 alive "
-                                   "at 12 months with MDT, over 2 cancer groups with control risks from 250 to 500 "
-                                   "per 1,000")
+                                   "at 12 months with MDT (2 cancer groups)")
     # a harmful effect reads "fewer"; no group with a median: said so
     harm = SimpleNamespace(outcome="OS", absolute=absolute_effects(2.0, 1.5, 4.0, b.iloc[:1], months=12),
                            baseline=b.iloc[:1], settings=SimpleNamespace(level=95.0, absolute_months=12.0))

@@ -265,9 +265,8 @@ def absolute_range(rep: EfficacyReport) -> str:
                 f"in {group}")
     lo, hi = a.loc[a["per_1000"].idxmin()], a.loc[a["per_1000"].idxmax()]
     name = lambda row: GROUP_WORDS.get(row["cancer_group"], row["cancer_group"])   # noqa: E731
-    return (f"From {_more_fewer(lo['per_1000'])} ({name(lo)}) to {_more_fewer(hi['per_1000'])} ({name(hi)}) {at}, "
-            f"over {count(len(a), 'cancer group')} with control risks from {1000 * a['control'].min():.0f} "
-            f"to {1000 * a['control'].max():.0f} per 1,000")
+    return (f"From {_more_fewer(lo['per_1000'])} ({name(lo)}) to {_more_fewer(hi['per_1000'])} ({name(hi)}) {at} "
+            f"({count(len(a), 'cancer group')})")
 
 
 def robustness_sentence(rep: EfficacyReport) -> str:
