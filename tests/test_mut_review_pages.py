@@ -457,7 +457,7 @@ def test_record_tables():
     assert list(inc.columns) == ["Record", "Trial", "Type", "Read as", "Role"]
     # smith_2020 is the primary source of an included comparison: a citation role; the others are links
     assert list(inc["Record"]) == ["{cite:t}`smith_2020`", "[Jones 2021, JCO](https://pubmed.ncbi.nlm.nih.gov/123/)",
-                                   "Unsigned record 2022 (no address)"]
+                                   "Anonymous 2022 (no address)"]
     assert list(inc["Trial"]) == ["ONE", "TWO", "ONE"]
     assert list(inc["Type"]) == ["full paper", "abstract", "review"]
     assert list(inc["Read as"]) == ["full text", "abstract", "full text"]

@@ -87,9 +87,12 @@ def test_venue(journal, want):
     ({"authors": "(ASCO Post)", "year": 2021, "journal": "ASCO Post"}, "ASCO Post 2021"),
     ({"authors": "(Nature News 2023)", "year": 2023}, "Nature News 2023"),
     ({"authors": "(not shown)", "year": 2020, "journal": "Lancet Oncol"}, "Lancet Oncol 2020"),
-    ({"authors": "(not shown)", "year": 2020}, "Unsigned record 2020"),
+    ({"authors": "(not shown)", "year": 2020}, "Anonymous 2020"),
+    ({"authors": "(Medscape copy on medugate)", "year": 2024, "journal": "news"}, "Medscape 2024"),
+    ({"authors": "MedPath registry copy (NCT1)", "year": None, "journal": "registry"}, "MedPath undated"),
+    ({"authors": "Mirror copy", "year": 2023, "journal": "Web"}, "Web 2023"),
     ({"authors": "Review: X", "year": 2020, "journal": "BMJ"}, "BMJ 2020"),
-    ({"authors": "News on SBRT", "year": 2020}, "Unsigned record 2020"),
+    ({"authors": "News on SBRT", "year": 2020}, "Anonymous 2020"),
 ])
 def test_record_citation(rec, want):
     assert record_citation(rec) == want

@@ -10,11 +10,15 @@ import pandas as pd
 
 from .data import Review
 
-__all__ = ["ReaderLabels", "reader_labels", "record_citation", "record_url"]
+__all__ = ["ANONYMOUS", "ReaderLabels", "reader_labels", "record_author", "record_citation", "record_url"]
 
 _INITIALS = re.compile(r"^[A-Z][A-Z-]{0,3}$")          # "DA", "SJ", "C": a person's initials
 _CODE = re.compile(r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])")   # a snake_case code in text
 _NOT_SHOWN = re.compile(r"not visible|not shown|inferred|mirror|copy|\bvia\b|-style", re.I)
+# "MedPath registry copy (NCT…)", "Medscape copy on …", "MedPage Today-style news report": the source a copy names
+_COPY_OF = re.compile(r"^(?P<org>[A-Z][^;()]*?)(?:-style\b|\s+(?:registry\s+|news\s+)?copy\b)")
+_NOT_A_NAME = {"mirror", "news", "registry", "review", "record", "abstract"}   # kinds of record, not names
+ANONYMOUS = "Anonymous"   # what Cochrane reference lists print for a record that names no author
 
 
 def _who(authors: object) -> str:
@@ -38,23 +42,40 @@ def _who(authors: object) -> str:
 
 def _venue(journal: object) -> str:
     """The journal's abbreviation without volume, supplement or a note on how it was seen;
-    empty when the source does not show it."""
+    empty when the source does not show it or names only the kind of record ("news", "registry")."""
     text = str(journal).strip() if isinstance(journal, str) else ""
     if not text or text.startswith("(") or _NOT_SHOWN.search(text):
         return ""
-    return re.split(r"[(;/]|\s\d", text)[0].strip()
+    venue = re.split(r"[(;/]|\s\d", text)[0].strip()
+    return "" if venue.lower() in _NOT_A_NAME else venue
+
+
+def _copied_from(authors: object) -> str:
+    """The organisation that a copy or mirror names as its source ("MedPath registry copy (NCT…)"
+    → "MedPath", "(Medscape copy on medugate)" → "Medscape"); empty when it names none."""
+    text = str(authors).strip() if isinstance(authors, str) else ""
+    m = _COPY_OF.match(text[1:] if text.startswith("(") else text)
+    org = m.group("org").strip() if m else ""
+    return "" if org.lower() in _NOT_A_NAME or _NOT_SHOWN.search(org) else org
+
+
+def record_author(rec: dict) -> str:
+    """Who a citation of the record names: the first author's surname or the group; where the
+    source shows no author, the organisation a copy names as its source, else the journal, else
+    "Anonymous"."""
+    who = re.sub(r"\s+(?:19|20)\d\d$", "", _who(rec.get("authors")))
+    if _NOT_SHOWN.search(who) or who.lower().startswith(("review:", "news on")):
+        who = _copied_from(rec.get("authors")) or _venue(rec.get("journal")) or ANONYMOUS
+    return who
 
 
 def record_citation(rec: dict) -> str:
     """"Harrow 2022, Int J Radiat Oncol Biol Phys": first author (or group) and year, then the
     journal when the source shows it and it is not the author's own name."""
-    who = _who(rec.get("authors"))
+    who = record_author(rec)
     year = rec.get("year")
     year = str(int(float(year))) if year is not None and not pd.isna(year) else "undated"
     venue = _venue(rec.get("journal"))
-    who = re.sub(r"\s+(?:19|20)\d\d$", "", who)
-    if _NOT_SHOWN.search(who) or who.lower().startswith(("review:", "news on")):
-        who = venue or "Unsigned record"
     if venue and venue.lower() not in who.lower():
         return f"{who} {year}, {venue}"
     return f"{who} {year}"
