@@ -9,14 +9,90 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.review.labels import ANONYMOUS, record_citation
+from helpers.review.differences import reader_note
+from helpers.review.labels import ANONYMOUS, extraction_words, record_citation, searched_by
+from helpers.review.search import search_log_download, search_log_table
 
 ROOT = Path(__file__).resolve().parents[1]
+CODES = re.compile(r"\[?\bpass_[ab]\d?\b\]?|\bpass [AB]\d?\b|\bround \d+[AB]?\b|\bextractor [AB]\b|\bz_p\b")
 
 
 @pytest.fixture(scope="module")
 def results():
     return helpers.load_results()
+
+
+# --------------------------------------------------------------------------- working notes
+@pytest.mark.parametrize("note,words", [
+    ("found in round 4A and confirmed by pass B5",
+     "found in the first extractor's fourth round and confirmed by the second extractor's fifth round"),
+    ("[pass_a2] JNCCN360 already seen in round 1", "JNCCN360 already seen in the first round"),
+    ("[pass_b3] same sources as round 2 (x)", "same sources as the second round (x)"),
+    ("pass_a and pass_b3", "the first extractor and the second extractor's third round"),
+    ("found by one extractor only (round 3)", "found by one extractor only (the third round)"),
+    ("bypass_a1, pass_c1, pass_a12, pass a test", "bypass_a1, pass_c1, pass_a12, pass a test"),
+    (None, ""), ("", ""),
+])
+def test_extraction_words(note, words):
+    assert extraction_words(note) == words
+
+
+@pytest.mark.parametrize("note,who", [("[pass_a] x", "first extractor, first round"),
+                                      ("[pass_b5] x", "second extractor, fifth round"),
+                                      ("no tag", ""), (None, "")])
+def test_searched_by(note, who):
+    assert searched_by(note) == who
+
+
+def test_search_log_shows_who_searched_in_words_and_keeps_the_raw_notes(results):
+    review = results.review
+    for table in (search_log_table(review), search_log_download(review)):
+        assert set(table["Searched by"]) <= {f"{e} extractor, {r} round" for e in ("first", "second")
+                                             for r in ("first", "second", "third", "fourth", "fifth")}
+        assert not table["Notes"].str.contains(CODES).any(), table.loc[table["Notes"].str.contains(CODES), "Notes"]
+        assert not table["Notes"].str.contains(r"\[extractor", regex=True).any()
+    assert review.search_log["notes"].str.startswith("[pass_").all()     # the data keep the extractors' tags
+
+
+def test_notes_on_the_differences_and_trial_pages_are_in_words(results):
+    from helpers.review.differences import classification_notes_table, reconciliation_table
+    from helpers.review.trial_pages import trial_pages
+
+    review = results.review
+    notes = list(reconciliation_table(review).iloc[:, 1]) + list(classification_notes_table(review).iloc[:, 1])
+    assert not [n for n in notes if CODES.search(n)]
+    assert reader_note("found in round 4A") == "found in the first extractor's fourth round"
+    pages = trial_pages(results)
+    assert not {g: CODES.findall(p) for g, p in pages.items() if CODES.search(p)}
+
+
+def test_imputation_notes_name_no_symbol(results):
+    notes = []
+    for oc, rep in results.efficacy.items():
+        names = dict(zip(results.review.trials["trial_id"], results.review.trials["trial_name"]))
+        table = helpers.imputation_table(rep.missing.analysis.table, names)
+        notes += [str(x) for x in table.to_numpy().ravel()]
+    assert not [n for n in notes if "z_p" in n]
+    assert any("where z is the normal quantile of the p-value" in n for n in notes)
+
+
+@pytest.mark.parametrize("page", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "chapters").glob("*.md")
+                                       if p.stem != "reproducibility") + ["intro.md"])
+def test_no_code_name_of_the_helpers_in_the_prose(page):
+    """The package is named on the landing page and in the reproducibility chapter; no prose names
+    one of its objects ("helpers.SETTINGS")."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    prose = re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+    assert not re.findall(r"helpers\.\w+", prose)
+    assert "escalc" not in prose or page == "chapters/methods.md"
+
+
+def test_reading_finds_working_notes():
+    from reading import working_notes
+
+    assert working_notes("[extractor A, round 2] x; round 4A; pass B5; helpers.SETTINGS; z_p; [Unsignedrecord23]") \
+        == ["Unsignedrecord", "[extractor A", "helpers.SETTINGS", "pass B5", "round 2", "round 4A", "z_p"]
+    assert working_notes("the first extractor's fourth round; surround 3; passed; Anonymous 2023") == []
 
 
 # --------------------------------------------------------------------------- bibliography labels

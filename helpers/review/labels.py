@@ -10,7 +10,8 @@ import pandas as pd
 
 from .data import Review
 
-__all__ = ["ANONYMOUS", "ReaderLabels", "reader_labels", "record_author", "record_citation", "record_url"]
+__all__ = ["ANONYMOUS", "ReaderLabels", "extraction_words", "reader_labels", "record_author", "record_citation",
+           "record_url", "searched_by"]
 
 _INITIALS = re.compile(r"^[A-Z][A-Z-]{0,3}$")          # "DA", "SJ", "C": a person's initials
 _CODE = re.compile(r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])")   # a snake_case code in text
@@ -137,6 +138,41 @@ class ReaderLabels:
 
     def group(self, trial_group) -> str:
         return self.groups.get(trial_group, str(trial_group).replace("_", " "))
+
+
+# --------------------------------------------------------------------------- the extraction rounds in words
+_ORDINAL = dict(enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"), 1))
+_EXTRACTOR = {"a": "first", "b": "second"}
+_PASS_PREFIX = re.compile(r"^\s*\[pass_([ab])(\d?)\]\s*")
+
+
+def _extractor(letter: str, rnd: str = "") -> str:
+    """("a", "2") → "the first extractor's second round"; ("b", "") → "the second extractor"."""
+    who = f"the {_EXTRACTOR[letter.lower()]} extractor"
+    return f"{who}'s {_ORDINAL[int(rnd)]} round" if rnd and int(rnd) in _ORDINAL else who
+
+
+def extraction_words(text: object) -> str:
+    """The extractors' working codes in reader words: "pass_a2" and "pass A2" → "the first
+    extractor's second round", "round 4A" → "the first extractor's fourth round", "round 1" →
+    "the first round" (a leading "[pass_a2]" tag is dropped: ``searched_by`` reads it)."""
+    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    text = _PASS_PREFIX.sub("", text)
+    text = re.sub(r"\b(?:pass_([ab])|pass ([AB]))(\d?)\b", lambda m: _extractor(m.group(1) or m.group(2), m.group(3)),
+                  text)
+    text = re.sub(r"\bround (\d)([AB])\b", lambda m: _extractor(m.group(2), m.group(1)), text)
+    text = re.sub(r"\b(seen|captured|noted|found) round (\d)\b", lambda m: f"{m.group(1)} in the {_ORDINAL[int(m.group(2))]} round",
+                  text)
+    return re.sub(r"\bround (\d)\b", lambda m: f"the {_ORDINAL[int(m.group(1))]} round", text)
+
+
+def searched_by(note: object) -> str:
+    """Who ran a logged query, from the note's "[pass_a2]" tag: "first extractor, second round"
+    (empty without a tag)."""
+    m = _PASS_PREFIX.match(note) if isinstance(note, str) else None
+    if not m:
+        return ""
+    return f"{_EXTRACTOR[m.group(1)]} extractor, {_ORDINAL[int(m.group(2) or 1)]} round"
 
 
 def reader_labels(review: Review) -> ReaderLabels:
