@@ -4,6 +4,7 @@ author ("[Unsignedrecord23]")."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ import pytest
 import helpers
 from helpers.review.differences import reader_note
 from helpers.review.labels import ANONYMOUS, extraction_words, record_citation, searched_by
+from helpers.review.methods import glossary_glue_values, hksj_in_this_book
 from helpers.review.search import search_log_download, search_log_table
+from helpers.review.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 CODES = re.compile(r"\[?\bpass_[ab]\d?\b\]?|\bpass [AB]\d?\b|\bround \d+[AB]?\b|\bextractor [AB]\b|\bz_p\b")
@@ -20,6 +23,28 @@ CODES = re.compile(r"\[?\bpass_[ab]\d?\b\]?|\bpass [AB]\d?\b|\bround \d+[AB]?\b|
 @pytest.fixture(scope="module")
 def results():
     return helpers.load_results()
+
+
+# --------------------------------------------------------------------------- the HKSJ entry
+def test_hksj_entry_says_the_untruncated_interval_can_be_narrower():
+    text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    entry = text.split("\nHKSJ\n", 1)[1].split("\n\n", 1)[0]
+    assert "untruncated" in entry and "can be narrower than the z interval" in entry
+    assert "{glue:text}`glossary_hksj`" in entry
+
+
+def test_hksj_sentence_follows_the_settings():
+    assert SETTINGS.test == "adhoc"
+    assert hksj_in_this_book() == ("This book's primary model uses the ad hoc version, so its interval is never "
+                                   "narrower than the z interval; the untruncated version and the z interval are "
+                                   "shown beside it as sensitivity analyses.")
+    knha = hksj_in_this_book(replace(SETTINGS, test="knha", sensitivity_models=(("REML", "adhoc"),)))
+    assert knha == ("This book's primary model uses the untruncated version, so its interval can be narrower than "
+                    "the z interval; the ad hoc version is shown beside it as a sensitivity analysis.")
+    assert hksj_in_this_book(replace(SETTINGS, test="z", sensitivity_models=())) == \
+        "This book's primary model uses the z interval, not HKSJ."
+    assert glossary_glue_values()["hksj"] == hksj_in_this_book()
+    assert glossary_glue_values()["or_add"] == f"{SETTINGS.or_add:g}"
 
 
 # --------------------------------------------------------------------------- working notes
