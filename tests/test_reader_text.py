@@ -25,6 +25,88 @@ def results():
     return helpers.load_results()
 
 
+# --------------------------------------------------------------------------- glossary links
+def glossary_entries() -> list[set[str]]:
+    """Each glossary entry as the set of its names ("Trial sequential analysis", "TSA")."""
+    entries, names, in_definition = [], [], False
+    text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    for block in re.findall(r"```\{glossary\}\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            if line.strip() and not line[0].isspace():
+                if in_definition:
+                    entries.append(set(names))
+                    names, in_definition = [], False
+                names.append(line.strip())
+            elif line.strip():
+                in_definition = True
+        if names:
+            entries.append(set(names))
+            names, in_definition = [], False
+    return entries
+
+
+def prose_and_links(page: str) -> tuple[str, set[str]]:
+    """The page's Markdown prose (no front matter, code cells, math, code, glued or cited text)
+    and the glossary terms its {term} roles link, lower-cased."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    text = re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+    links = {m.group(2) or m.group(1) for m in re.finditer(r"\{term\}`([^`<]*?)(?:\s*<([^>]+)>)?`", text)}
+    text = re.sub(r"\{[\w:-]+\}`[^`]*`", " ", text)          # term, glue, cite, doc, numref
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`", " ", text, flags=re.S)
+    text = re.sub(r"^:\w+:.*$", "", text, flags=re.M)         # directive options
+    return text, {link.strip().lower() for link in links}
+
+
+def _occurs(name: str, text: str) -> bool:
+    caps = not re.search(r"[a-z]", name)                      # "HR", "GRADE", "D²": case matters
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, 0 if caps else re.I) is not None
+
+
+def unlinked_terms(page: str) -> list[str]:
+    """The glossary terms used in the page's prose that no {term} role on the page links."""
+    text, links = prose_and_links(page)
+    out = []
+    for names in glossary_entries():
+        used = sorted(n for n in names if _occurs(n, text))
+        if used and not {n.lower() for n in names} & links:
+            out.append(used[0])
+    return out
+
+
+def test_glossary_is_parsed():
+    entries = glossary_entries()
+    assert {"Trial sequential analysis", "TSA"} in entries and {"D²", "Diversity"} in entries
+    assert {"HKSJ", "Hartung–Knapp–Sidik–Jonkman"} in entries and {"Prior"} in entries
+
+
+@pytest.mark.parametrize("page", ["chapters/certainty.md", "chapters/safety.md", "intro.md"])
+def test_every_glossary_term_used_on_the_page_is_linked(page):
+    assert unlinked_terms(page) == []
+
+
+@pytest.mark.parametrize("page,terms", [
+    ("chapters/certainty.md", ["Trial sequential analysis", "Prior", "Posterior probability", "D²", "REML", "HKSJ",
+                               "Credible interval", "Required information size", "Minimal important difference",
+                               "Firm evidence", "Wald-type z-test"]),
+    ("chapters/safety.md", ["Mantel–Haenszel", "Peto odds ratio", "Odds ratio", "Risk difference",
+                            "Continuity correction", "Random-effects model"]),
+    ("intro.md", ["REML", "HKSJ", "GRADE", "MDT", "Hazard ratio"]),
+])
+def test_the_methods_terms_of_the_page_link_the_glossary(page, terms):
+    _, links = prose_and_links(page)
+    known = {n.lower() for names in glossary_entries() for n in names}
+    assert not links - known, f"{page} links terms the glossary lacks: {links - known}"
+    assert not {t.lower() for t in terms} - links, f"{page} does not link {set(terms) - links}"
+
+
+def test_the_model_terms_beside_the_glued_model_follow_the_settings():
+    """The landing and certainty pages link REML and HKSJ beside the glued primary model: the
+    words must change with the settings."""
+    assert SETTINGS.method == "REML" and SETTINGS.test in ("adhoc", "knha"), \
+        "the primary model changed: change the {term} links beside intro_model and cert_model"
+
+
 # --------------------------------------------------------------------------- the HKSJ entry
 def test_hksj_entry_says_the_untruncated_interval_can_be_narrower():
     text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
