@@ -627,13 +627,17 @@ def _bib_escape(text: str) -> str:
 
 
 def _bib_author(r: dict) -> str:
-    """The author as a citation shows it: the first author's surname (with "et al." when the
-    source lists more), or the group or outlet, without the extractors' notes on how the record
-    was seen (``helpers.review.labels.record_citation`` reads it the same way)."""
-    from helpers.review.labels import record_citation
+    """The author field, braced as one name so that BibTeX does not split it: the first author's
+    surname with "et al." when the source lists more (in-text "Gomez et al. [2016]"; "{Gomez} and
+    others" would print "Gomez and others"), or the group, outlet or organisation that the record
+    names, or "Anonymous" where it names none, never the extractors' notes on how the record was
+    seen. ``helpers.review.labels.record_author`` decides who, for the pages and the .bib alike."""
+    from helpers.review.labels import record_author
 
-    who = record_citation({"authors": r["authors"], "year": None, "journal": None}).rsplit(" undated", 1)[0]
-    return who + (" et al." if "et al" in (r["authors"] or "") and " et al" not in who else "")
+    who = record_author({"authors": r["authors"], "journal": r["journal"]})
+    listed = re.split(r"[;(]", r["authors"] or "")[0]
+    others = "et al" in listed and who in listed and "et al" not in who
+    return "{" + _bib_escape(who + (" et al." if others else "")) + "}"
 
 
 def write_bib(records: list[dict]) -> None:
@@ -641,9 +645,8 @@ def write_bib(records: list[dict]) -> None:
     source; journal articles as @article, everything else as @misc with its address."""
     out = ["% Written by extraction/build_data.py from data/records.csv; do not edit by hand.", ""]
     for r in sorted(records, key=lambda r: r["record_id"]):
-        author = _bib_escape(_bib_author(r))
         # double braces: the title keeps its capitalisation ("SABR-COMET", "NRG-BR002")
-        fields = {"author": "{" + author + "}", "title": "{" + _bib_escape(r["title"]) + "}"}
+        fields = {"author": _bib_author(r), "title": "{" + _bib_escape(r["title"]) + "}"}
         article = r["record_type"] in ("full paper", "long-term update", "abstract", "review") and r["journal"] \
             and r["year"] and not r["journal"].startswith("(")
         if article:

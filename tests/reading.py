@@ -13,6 +13,11 @@ SNAKE = r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])"
 # "Tierney et al. 2007", "Higgins and Thompson (2002)", "Altman & Bland, 2011": a citation typed as text
 AUTHOR_YEAR = (r"\b[A-Z][a-zA-Z'-]+ (?:et al\.?|and [A-Z][a-zA-Z'-]+|& [A-Z][a-zA-Z'-]+),? \(?(?:19|20)\d\d\b")
 
+# the extractors' working notes: "[pass_a2]", "pass B5", "round 4A", "[extractor A, round 2]", a helper's code
+# name ("helpers.SETTINGS", "z_p"), a bibliography label of an entry without an author ("[Unsignedrecord23]")
+WORKING_NOTES = (r"\[?\bpass_[ab]\d?\b\]?|\bpass [AB]\d?\b|\bround \d+[AB]?\b|\[extractor [AB]\b|\bextractor [AB]\b"
+                 r"|\bhelpers\.\w+|\bz_p\b|\bUnsigned ?record")
+
 # the article's text outside links (citations and record links are links)
 _UNLINKED_JS = """() => {
   const art = document.querySelector('article.bd-article') || document.querySelector('article');
@@ -75,16 +80,23 @@ def code_names(text: str) -> list[str]:
     return sorted({m for m in re.findall(SNAKE, text)} - set(re.findall(r"[\w]+(?=\.csv)", text)))
 
 
+def working_notes(text: str) -> list[str]:
+    """The extractors' working notes and code names left in ``text`` (see ``WORKING_NOTES``)."""
+    return sorted({m.group(0) for m in re.finditer(WORKING_NOTES, text)})
+
+
 def reading_problems(browser, site_url: str, pages=PAGES) -> list[str]:
-    """Code names at 1280 px, tables and figures wider than the column at 1280 px, and pages wider
-    than the phone at 390 px."""
+    """Code names and working notes at 1280 px, tables and figures wider than the column at 1280 px,
+    and pages wider than the phone at 390 px."""
     problems = []
     for name in pages:
         for width in (1280, 390):
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.goto(f"{site_url}/{name}.html", wait_until="networkidle")
             if width == 1280:
-                problems += [f"{name}: code name '{c}'" for c in code_names(article_text(page))]
+                text = article_text(page)
+                problems += [f"{name}: code name '{c}'" for c in code_names(text)]
+                problems += [f"{name}: working note '{n}'" for n in working_notes(text)]
                 problems += [f"{name}: citation typed as text '{m.group(0)}'"
                              for m in re.finditer(AUTHOR_YEAR, page.evaluate(_UNLINKED_JS))]
                 problems += [f"{name} at 1280 px: {w}" for w in page.evaluate(_WIDTH_JS)]

@@ -164,14 +164,16 @@ def test_medians_note_se_from_p_over_the_floor():
     m = impute_one(row(median_mdt=10, median_control=30, events_mdt=25, events_control=25, p_value="0.3"))
     assert m.events_used == (25, 25) and m.events_total == 50 and m.favours == "control"
     assert m.note == ("HR = 30/10 (control/MDT medians), exponential survival assumed; 2-sided p = 0.3; "
-                      "25 + 25 events printed; SE = max(|ln HR|/z_p = 1.0600, √(1/d₁ + 1/d₂) = 0.2828)")
+                      "25 + 25 events printed; SE = max(|ln HR|/z = 1.0600, √(1/d₁ + 1/d₂) = 0.2828), "
+                      "where z is the normal quantile of the p-value")
 
 
 def test_medians_note_floor_over_the_se_from_p():
     # p = 0.001 → |ln HR|/z = 1.098612 / 3.290527 = 0.333871 < √(1/5 + 1/5) = 0.632456
     m = impute_one(row(median_mdt=10, median_control=30, events_mdt=5, events_control=5, p_value="0.001"))
     assert m.sei == pytest.approx(math.sqrt(0.4))
-    assert m.note.endswith("SE = max(|ln HR|/z_p = 0.3339, √(1/d₁ + 1/d₂) = 0.6325)")
+    assert m.note.endswith("SE = max(|ln HR|/z = 0.3339, √(1/d₁ + 1/d₂) = 0.6325), "
+                           "where z is the normal quantile of the p-value")
 
 
 def test_medians_note_p_not_used():
@@ -192,7 +194,8 @@ def test_medians_note_without_events_and_without_anything():
     assert m.favours == "MDT" and m.events_used is None
     assert m.sei == pytest.approx(0.333871, abs=1e-6)
     assert m.note == ("HR = 10/30 (control/MDT medians), exponential survival assumed; 2-sided p < 0.001" + BOUND
-                      + "; " + NO_EVENTS + "; SE = |ln HR|/z_p = 0.3339, with no events to floor it")
+                      + "; " + NO_EVENTS + "; SE = |ln HR|/z = 0.3339, where z is the normal quantile of the p-value, "
+                      "with no events to floor it")
     none = impute_one(row(median_mdt=30, median_control=10, favours="control"))
     assert none.method == NOT_IMPUTABLE and math.isnan(none.sei) and none.favours == "MDT"
     assert none.events_used is None and not none.events_estimated

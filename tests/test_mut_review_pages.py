@@ -391,11 +391,12 @@ def _log():
 
 def test_search_log_table():
     t = srch.search_log_table(SimpleNamespace(search_log=_log()), rows=2)
-    assert list(t.columns) == ["No.", "Date", "Purpose", "Query", "Hits (at most 8)", "Used", "Notes"]
+    assert list(t.columns) == ["No.", "Date", "Searched by", "Purpose", "Query", "Hits (at most 8)", "Used", "Notes"]
+    assert list(t["Searched by"]) == ["first extractor, second round", ""]
     assert list(t["Purpose"]) == ["discovery", "confirmatory"]
     assert list(t["No."]) == [1, 2] and list(t["Query"]) == ["q1", "q2"] and list(t["Hits (at most 8)"]) == [8, 0]
     assert list(t["Date"]) == ["2025-06-01", "2025-06-02"] and list(t["Used"]) == ["yes", "no"]
-    note = "[extractor A, round 2] found " + "x" * 200
+    note = "found " + "x" * 200
     assert list(t["Notes"]) == [note[:120], ""] and len(t["Notes"][0]) == 120
     assert len(srch.search_log_table(SimpleNamespace(search_log=_log()))) == 3     # default: the first 25
 
@@ -407,11 +408,13 @@ def test_search_log_table_default_is_25_rows():
 
 def test_search_log_download():
     t = srch.search_log_download(SimpleNamespace(search_log=_log()))
-    assert list(t.columns) == ["No.", "Date", "Corpus", "Purpose", "Query", "Hits (at most 8)", "Used", "Notes"]
+    assert list(t.columns) == ["No.", "Date", "Searched by", "Corpus", "Purpose", "Query", "Hits (at most 8)", "Used",
+                               "Notes"]
+    assert list(t["Searched by"]) == ["first extractor, second round", "", "second extractor, first round"]
     assert list(t["Corpus"]) == ["pubmed", "web", "pubmed"]
     assert list(t["Purpose"]) == ["discovery", "confirmatory", "confirmatory"]
     # the whole note, not cut
-    assert list(t["Notes"]) == ["[extractor A, round 2] found " + "x" * 200, "", "[extractor B] ok"]
+    assert list(t["Notes"]) == ["found " + "x" * 200, "", "ok"]
 
 
 def _search_review():
@@ -457,7 +460,7 @@ def test_record_tables():
     assert list(inc.columns) == ["Record", "Trial", "Type", "Read as", "Role"]
     # smith_2020 is the primary source of an included comparison: a citation role; the others are links
     assert list(inc["Record"]) == ["{cite:t}`smith_2020`", "[Jones 2021, JCO](https://pubmed.ncbi.nlm.nih.gov/123/)",
-                                   "Unsigned record 2022 (no address)"]
+                                   "Anonymous 2022 (no address)"]
     assert list(inc["Trial"]) == ["ONE", "TWO", "ONE"]
     assert list(inc["Type"]) == ["full paper", "abstract", "review"]
     assert list(inc["Read as"]) == ["full text", "abstract", "full text"]

@@ -192,7 +192,7 @@ def test_trial_pages_included_group(res):
     assert "| Timing of MDT | upfront |" in page and "| Timing of MDT | not applicable (oligoprogression) |" in page
     assert "| Disease state | de novo |" in page and "| Disease state | oligoprogression |" in page
     assert "**Why:** MDT arm size from table" in page               # column codes in reader words (reader_note)
-    assert "**How the two extractions were reconciled:** pass a said x" in page
+    assert "**How the two extractions were reconciled:** the first extractor said x" in page   # round codes in words
     # outcomes
     assert "### PFS: PFS (ALPHA \\(arm 1\\))" in page and "### OS: OS (ALPHA 2)" in page
     assert "| HR as printed | 0\\.50 \\(0\\.30–0\\.80\\, 95\\% CI\\) |" in page

@@ -13,11 +13,11 @@ import pytest
 from helpers.review.counts import exclusion_class, n_randomised, participants
 from helpers.review.efficacy import (_crosses, absolute_brief, absolute_range, absolute_effects, absolute_sentence, absolute_survival,
                                      control_baselines)
-from helpers.review.labels import ReaderLabels, _venue, _who, reader_labels, record_citation, record_url
+from helpers.review.labels import ReaderLabels, _venue, _who, extraction_words, reader_labels, record_citation, record_url
 from helpers.review.missing import _direction, _says, _significant, grade_from_rob_me, missing_glue_values
 from helpers.review.safety import _count, nnt_text
 from helpers.review.scorecard import VERDICTS, verdict
-from helpers.review.search import _pass_words, _record_ref
+from helpers.review.search import _record_ref
 
 NAN = float("nan")
 EM = "\u2014"
@@ -87,9 +87,12 @@ def test_venue(journal, want):
     ({"authors": "(ASCO Post)", "year": 2021, "journal": "ASCO Post"}, "ASCO Post 2021"),
     ({"authors": "(Nature News 2023)", "year": 2023}, "Nature News 2023"),
     ({"authors": "(not shown)", "year": 2020, "journal": "Lancet Oncol"}, "Lancet Oncol 2020"),
-    ({"authors": "(not shown)", "year": 2020}, "Unsigned record 2020"),
+    ({"authors": "(not shown)", "year": 2020}, "Anonymous 2020"),
+    ({"authors": "(Medscape copy on medugate)", "year": 2024, "journal": "news"}, "Medscape 2024"),
+    ({"authors": "MedPath registry copy (NCT1)", "year": None, "journal": "registry"}, "MedPath undated"),
+    ({"authors": "Mirror copy", "year": 2023, "journal": "Web"}, "Web 2023"),
     ({"authors": "Review: X", "year": 2020, "journal": "BMJ"}, "BMJ 2020"),
-    ({"authors": "News on SBRT", "year": 2020}, "Unsigned record 2020"),
+    ({"authors": "News on SBRT", "year": 2020}, "Anonymous 2020"),
 ])
 def test_record_citation(rec, want):
     assert record_citation(rec) == want
@@ -154,12 +157,12 @@ def test_reader_labels_from_a_review():
 
 # --------------------------------------------------------------------------- search
 @pytest.mark.parametrize("note,want", [
-    ("[pass_a2] fixed", "[extractor A, round 2] fixed"), ("pass_b note", "extractor B note"),
-    ("pass_a and pass_b3", "extractor A and extractor B, round 3"),
+    ("[pass_a2] fixed", "fixed"), ("pass_b note", "the second extractor note"),
+    ("pass_a and pass_b3", "the first extractor and the second extractor's third round"),
     ("bypass_a1", "bypass_a1"), ("pass_c1", "pass_c1"), ("pass_a12", "pass_a12"), ("", ""),
 ])
-def test_pass_words(note, want):
-    assert _pass_words(note) == want
+def test_extraction_words_of_the_search_log(note, want):
+    assert extraction_words(note) == want
 
 
 def _rec(**kw):

@@ -402,7 +402,7 @@ def certainty_glue_values(cr: CertaintyReport) -> dict[str, str]:
 
     s = cr.settings
     mcid = s.mcid_hr
-    v = {"mcid": f"{mcid:.2f}", "alpha": f"{s.tsa_alpha:g}", "power": f"{100 * s.tsa_power:.0f}%",
+    v = {"model": s.describe(), "mcid": f"{mcid:.2f}", "alpha": f"{s.tsa_alpha:g}", "power": f"{100 * s.tsa_power:.0f}%",
          "alpha_split": f"{s.tsa_alpha / 2:g}", "tau_prior": _prior_words(s.tau_prior),
          "tau_prior_wide": _prior_words(s.tau_prior_wide), "sceptical_sd": fmt_num(SCEPTICAL_SD, 3),
          "hr_alt": f"{s.tsa_hr_alt:.2f}", "mcid_reduction": f"{100 * (1 - mcid):.0f}%",

@@ -9,6 +9,7 @@ import pandas as pd
 
 from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
+from helpers.review.labels import extraction_words
 
 __all__ = ["differences_glue_values", "excluded_table", "classification_table", "classification_notes_table", "reconciliation_table", "broader_trials",
            "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS",
@@ -55,8 +56,9 @@ READER_WORDS = (("n_mdt/n_control", "arm sizes"), ("n_mdt", "MDT arm size"), ("n
 
 
 def reader_note(text) -> str:
-    """A data note in readers' words: column codes and ASCII operators replaced."""
-    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    """A data note in readers' words: column codes, the extractors' round codes ("round 4A",
+    "pass B5") and ASCII operators replaced."""
+    text = extraction_words(text)
     for code, words in READER_WORDS:
         text = text.replace(code, words)
     return text

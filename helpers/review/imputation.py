@@ -48,6 +48,7 @@ __all__ = ["Imputed", "ImputationResult", "TippingPoint", "impute_missing", "imp
 TIERNEY = "log-rank p and events (Tierney method)"
 MEDIANS = "ratio of medians, exponential (weaker)"
 NOT_IMPUTABLE = "not imputable"
+Z_WORDS = "where z is the normal quantile of the p-value"   # z_p in words: these notes reach the pages
 SMALL_LOG_HR = 0.05   # |ln HR| below this: |ln HR|/z_p is unstable, the events-based SE alone is used
 P_UNSTABLE = 0.5      # p above this: likewise
 DEFAULT_GRID = np.exp(np.linspace(math.log(0.2), math.log(5.0), 401))   # HR 0.2 to 5, even on the log scale
@@ -242,13 +243,13 @@ def impute_one(r) -> Imputed:
             bits.insert(1, p_note + f" not used for the SE (p > {P_UNSTABLE:g} or |ln HR| < {SMALL_LOG_HR:g})")
         if arms and p_ok:
             sei = max(se_p, floor)
-            bits.append(f"SE = max(|ln HR|/z_p = {se_p:.4f}, √(1/d₁ + 1/d₂) = {floor:.4f})")
+            bits.append(f"SE = max(|ln HR|/z = {se_p:.4f}, √(1/d₁ + 1/d₂) = {floor:.4f}), {Z_WORDS}")
         elif arms:
             sei = floor
             bits.append(f"SE from the events alone, √(1/d₁ + 1/d₂) = {floor:.4f}")
         elif p_ok:
             sei = se_p
-            bits.append(f"SE = |ln HR|/z_p = {se_p:.4f}, with no events to floor it")
+            bits.append(f"SE = |ln HR|/z = {se_p:.4f}, {Z_WORDS}, with no events to floor it")
         else:
             return Imputed(tid, math.nan, math.nan, NOT_IMPUTABLE, None, False,
                            "; ".join(bits + ["no usable p-value and no events: no SE"]), favours=med_fav)

@@ -10,11 +10,16 @@ import pandas as pd
 
 from .data import Review
 
-__all__ = ["ReaderLabels", "reader_labels", "record_citation", "record_url"]
+__all__ = ["ANONYMOUS", "ReaderLabels", "extraction_words", "reader_labels", "record_author", "record_citation",
+           "record_url", "searched_by"]
 
 _INITIALS = re.compile(r"^[A-Z][A-Z-]{0,3}$")          # "DA", "SJ", "C": a person's initials
 _CODE = re.compile(r"(?<![\w./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])")   # a snake_case code in text
 _NOT_SHOWN = re.compile(r"not visible|not shown|inferred|mirror|copy|\bvia\b|-style", re.I)
+# "MedPath registry copy (NCT…)", "Medscape copy on …", "MedPage Today-style news report": the source a copy names
+_COPY_OF = re.compile(r"^(?P<org>[A-Z][^;()]*?)(?:-style\b|\s+(?:registry\s+|news\s+)?copy\b)")
+_NOT_A_NAME = {"mirror", "news", "registry", "review", "record", "abstract"}   # kinds of record, not names
+ANONYMOUS = "Anonymous"   # what Cochrane reference lists print for a record that names no author
 
 
 def _who(authors: object) -> str:
@@ -38,23 +43,40 @@ def _who(authors: object) -> str:
 
 def _venue(journal: object) -> str:
     """The journal's abbreviation without volume, supplement or a note on how it was seen;
-    empty when the source does not show it."""
+    empty when the source does not show it or names only the kind of record ("news", "registry")."""
     text = str(journal).strip() if isinstance(journal, str) else ""
     if not text or text.startswith("(") or _NOT_SHOWN.search(text):
         return ""
-    return re.split(r"[(;/]|\s\d", text)[0].strip()
+    venue = re.split(r"[(;/]|\s\d", text)[0].strip()
+    return "" if venue.lower() in _NOT_A_NAME else venue
+
+
+def _copied_from(authors: object) -> str:
+    """The organisation that a copy or mirror names as its source ("MedPath registry copy (NCT…)"
+    → "MedPath", "(Medscape copy on medugate)" → "Medscape"); empty when it names none."""
+    text = str(authors).strip() if isinstance(authors, str) else ""
+    m = _COPY_OF.match(text[1:] if text.startswith("(") else text)
+    org = m.group("org").strip() if m else ""
+    return "" if org.lower() in _NOT_A_NAME or _NOT_SHOWN.search(org) else org
+
+
+def record_author(rec: dict) -> str:
+    """Who a citation of the record names: the first author's surname or the group; where the
+    source shows no author, the organisation a copy names as its source, else the journal, else
+    "Anonymous"."""
+    who = re.sub(r"\s+(?:19|20)\d\d$", "", _who(rec.get("authors")))
+    if _NOT_SHOWN.search(who) or who.lower().startswith(("review:", "news on")):
+        who = _copied_from(rec.get("authors")) or _venue(rec.get("journal")) or ANONYMOUS
+    return who
 
 
 def record_citation(rec: dict) -> str:
     """"Harrow 2022, Int J Radiat Oncol Biol Phys": first author (or group) and year, then the
     journal when the source shows it and it is not the author's own name."""
-    who = _who(rec.get("authors"))
+    who = record_author(rec)
     year = rec.get("year")
     year = str(int(float(year))) if year is not None and not pd.isna(year) else "undated"
     venue = _venue(rec.get("journal"))
-    who = re.sub(r"\s+(?:19|20)\d\d$", "", who)
-    if _NOT_SHOWN.search(who) or who.lower().startswith(("review:", "news on")):
-        who = venue or "Unsigned record"
     if venue and venue.lower() not in who.lower():
         return f"{who} {year}, {venue}"
     return f"{who} {year}"
@@ -116,6 +138,41 @@ class ReaderLabels:
 
     def group(self, trial_group) -> str:
         return self.groups.get(trial_group, str(trial_group).replace("_", " "))
+
+
+# --------------------------------------------------------------------------- the extraction rounds in words
+_ORDINAL = dict(enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"), 1))
+_EXTRACTOR = {"a": "first", "b": "second"}
+_PASS_PREFIX = re.compile(r"^\s*\[pass_([ab])(\d?)\]\s*")
+
+
+def _extractor(letter: str, rnd: str = "") -> str:
+    """("a", "2") → "the first extractor's second round"; ("b", "") → "the second extractor"."""
+    who = f"the {_EXTRACTOR[letter.lower()]} extractor"
+    return f"{who}'s {_ORDINAL[int(rnd)]} round" if rnd and int(rnd) in _ORDINAL else who
+
+
+def extraction_words(text: object) -> str:
+    """The extractors' working codes in reader words: "pass_a2" and "pass A2" → "the first
+    extractor's second round", "round 4A" → "the first extractor's fourth round", "round 1" →
+    "the first round" (a leading "[pass_a2]" tag is dropped: ``searched_by`` reads it)."""
+    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    text = _PASS_PREFIX.sub("", text)
+    text = re.sub(r"\b(?:pass_([ab])|pass ([AB]))(\d?)\b", lambda m: _extractor(m.group(1) or m.group(2), m.group(3)),
+                  text)
+    text = re.sub(r"\bround (\d)([AB])\b", lambda m: _extractor(m.group(2), m.group(1)), text)
+    text = re.sub(r"\b(seen|captured|noted|found) round (\d)\b", lambda m: f"{m.group(1)} in the {_ORDINAL[int(m.group(2))]} round",
+                  text)
+    return re.sub(r"\bround (\d)\b", lambda m: f"the {_ORDINAL[int(m.group(1))]} round", text)
+
+
+def searched_by(note: object) -> str:
+    """Who ran a logged query, from the note's "[pass_a2]" tag: "first extractor, second round"
+    (empty without a tag)."""
+    m = _PASS_PREFIX.match(note) if isinstance(note, str) else None
+    if not m:
+        return ""
+    return f"{_EXTRACTOR[m.group(1)]} extractor, {_ORDINAL[int(m.group(2) or 1)]} round"
 
 
 def reader_labels(review: Review) -> ReaderLabels:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from helpers.review.labels import reader_labels
 from helpers.review.settings import SETTINGS, AnalysisSettings
-from helpers.show.text import count, join_words
+from helpers.show.text import count, join_words, number_word
 
-__all__ = ["methods_glue_values", "rob_figures"]
+__all__ = ["glossary_glue_values", "hksj_in_this_book", "methods_glue_values", "rob_figures"]
 
 
 def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
@@ -33,6 +33,31 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
         "cohorts": join_words([f"{groups.group(grp)} ({count(len(g), 'comparison')})"
                                for grp, g in multi.groupby("trial_group")]) or "none here",
     }
+
+
+_HKSJ_FORMS = {"adhoc": "the ad hoc version", "knha": "the untruncated version", "z": "the z interval"}
+
+
+def hksj_in_this_book(settings: AnalysisSettings = SETTINGS) -> str:
+    """Which Hartung–Knapp–Sidik–Jonkman interval this book's primary model uses, and which forms
+    are shown beside it, read from the settings (the glossary's last sentence on HKSJ)."""
+    s = settings
+    primary = {"adhoc": "uses the ad hoc version, so its interval is never narrower than the z interval",
+               "knha": "uses the untruncated version, so its interval can be narrower than the z interval",
+               "z": "uses the z interval, not HKSJ"}.get(s.test, f"uses {s.labels.get(s.test, s.test)}")
+    shown = [words for test, words in _HKSJ_FORMS.items()
+             if test != s.test and any(t == test for _, t in s.sensitivity_models)]
+    beside = (f"; {join_words(shown)} {'is' if len(shown) == 1 else 'are'} shown beside it as "
+              f"{'a sensitivity analysis' if len(shown) == 1 else 'sensitivity analyses'}") if shown else ""
+    return f"This book's primary model {primary}{beside}."
+
+
+def glossary_glue_values(settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
+    """The glossary's values that follow the settings: the smallest number of comparisons for the
+    small-study tests (in words), the minimal important HR, the continuity correction and the HKSJ
+    form of this book."""
+    return {"min_k_small_study": number_word(settings.min_k_small_study), "mcid_hr": f"{settings.mcid_hr:.2f}",
+            "or_add": f"{settings.or_add:g}", "hksj": hksj_in_this_book(settings)}
 
 
 def rob_figures(rep, review) -> tuple:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.hazard_ratios import first_publication
-from helpers.review.labels import reader_labels, record_citation, record_url
+from helpers.review.labels import extraction_words, reader_labels, record_citation, record_url, searched_by
 from helpers.show.labels import label
 from helpers.show.text import count
 
@@ -30,30 +30,24 @@ def search_glue_values(review: Review) -> dict[str, str]:
             "paper_records": str(int(paper.at["records_included", "estimate"]))}
 
 
-def _pass_words(note: str) -> str:
-    """"[pass_a2] ..." → "[extractor A, round 2] ...": the extraction pass in reader words."""
-    def word(m):
-        rnd = f", round {m.group(2)}" if m.group(2) else ""
-        return f"extractor {m.group(1).upper()}{rnd}"
-    return re.sub(r"\bpass_([ab])(\d?)\b", word, note)
-
-
 def search_log_table(review: Review, rows: int = 25) -> pd.DataFrame:
     """The first ``rows`` queries of the search log for readers, notes cut to 120 characters
-    (the hit count is capped at 8 by the search library)."""
+    (the hit count is capped at 8 by the search library); who ran each query in words."""
     log = review.search_log.head(rows)
-    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Purpose": log["purpose"], "Query": log["query"],
+    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Searched by": log["notes"].map(searched_by),
+                         "Purpose": log["purpose"], "Query": log["query"],
                          "Hits (at most 8)": log["n_hits"], "Used": log["useful"],
-                         "Notes": log["notes"].fillna("").map(_pass_words).str.slice(0, 120)})
+                         "Notes": log["notes"].map(extraction_words).str.slice(0, 120)})
 
 
 def search_log_download(review: Review) -> pd.DataFrame:
-    """The whole search log with reader column names (for the CSV download)."""
+    """The whole search log with reader column names (for the CSV download; the extractors' raw
+    notes are in ``data/search_log.csv``)."""
     log = review.search_log
-    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Corpus": log["corpus"],
-                         "Purpose": log["purpose"], "Query": log["query"],
+    return pd.DataFrame({"No.": log["query_no"], "Date": log["date"], "Searched by": log["notes"].map(searched_by),
+                         "Corpus": log["corpus"], "Purpose": log["purpose"], "Query": log["query"],
                          "Hits (at most 8)": log["n_hits"], "Used": log["useful"],
-                         "Notes": log["notes"].fillna("").map(_pass_words)})
+                         "Notes": log["notes"].map(extraction_words)})
 
 
 def _record_ref(r: dict, cited: set) -> str:

@@ -157,11 +157,11 @@ def _classification(trials: pd.DataFrame, w: _Words) -> list[str]:
         rows = [["Timing of MDT", timing], ["Disease state", w.code(t["disease_state"])],
                 ["MDT modality class", w.code(t["modality_class"])], ["Control arm class", w.code(t["control_class"])]]
         out += [_table(["", "Class"], rows), ""]
+        from helpers.review.differences import reader_note
         if isinstance(t.get("classification_note"), str) and t["classification_note"].strip():
-            from helpers.review.differences import reader_note
             out += [f"**Why:** {w(reader_note(t['classification_note']))}", ""]
         if isinstance(t.get("reconciliation_note"), str) and t["reconciliation_note"].strip():
-            out += [f"**How the two extractions were reconciled:** {w(t['reconciliation_note'])}", ""]
+            out += [f"**How the two extractions were reconciled:** {w(reader_note(t['reconciliation_note']))}", ""]
     return out
 
 

@@ -1,0 +1,235 @@
+"""What a fresh reader found on the site: methods terms not linked to the glossary, the HKSJ
+entry, the extractors' working notes on the pages, and bibliography labels of entries without an
+author ("[Unsignedrecord23]")."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import helpers
+from helpers.review.differences import reader_note
+from helpers.review.labels import ANONYMOUS, extraction_words, record_citation, searched_by
+from helpers.review.methods import glossary_glue_values, hksj_in_this_book
+from helpers.review.search import search_log_download, search_log_table
+from helpers.review.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+CODES = re.compile(r"\[?\bpass_[ab]\d?\b\]?|\bpass [AB]\d?\b|\bround \d+[AB]?\b|\bextractor [AB]\b|\bz_p\b")
+
+
+@pytest.fixture(scope="module")
+def results():
+    return helpers.load_results()
+
+
+# --------------------------------------------------------------------------- glossary links
+def glossary_entries() -> list[set[str]]:
+    """Each glossary entry as the set of its names ("Trial sequential analysis", "TSA")."""
+    entries, names, in_definition = [], [], False
+    text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    for block in re.findall(r"```\{glossary\}\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            if line.strip() and not line[0].isspace():
+                if in_definition:
+                    entries.append(set(names))
+                    names, in_definition = [], False
+                names.append(line.strip())
+            elif line.strip():
+                in_definition = True
+        if names:
+            entries.append(set(names))
+            names, in_definition = [], False
+    return entries
+
+
+def prose_and_links(page: str) -> tuple[str, set[str]]:
+    """The page's Markdown prose (no front matter, code cells, math, code, glued or cited text)
+    and the glossary terms its {term} roles link, lower-cased."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    text = re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+    links = {m.group(2) or m.group(1) for m in re.finditer(r"\{term\}`([^`<]*?)(?:\s*<([^>]+)>)?`", text)}
+    text = re.sub(r"\{[\w:-]+\}`[^`]*`", " ", text)          # term, glue, cite, doc, numref
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`", " ", text, flags=re.S)
+    text = re.sub(r"^:\w+:.*$", "", text, flags=re.M)         # directive options
+    return text, {link.strip().lower() for link in links}
+
+
+def _occurs(name: str, text: str) -> bool:
+    caps = not re.search(r"[a-z]", name)                      # "HR", "GRADE", "D²": case matters
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, 0 if caps else re.I) is not None
+
+
+def unlinked_terms(page: str) -> list[str]:
+    """The glossary terms used in the page's prose that no {term} role on the page links."""
+    text, links = prose_and_links(page)
+    out = []
+    for names in glossary_entries():
+        used = sorted(n for n in names if _occurs(n, text))
+        if used and not {n.lower() for n in names} & links:
+            out.append(used[0])
+    return out
+
+
+def test_glossary_is_parsed():
+    entries = glossary_entries()
+    assert {"Trial sequential analysis", "TSA"} in entries and {"D²", "Diversity"} in entries
+    assert {"HKSJ", "Hartung–Knapp–Sidik–Jonkman"} in entries and {"Prior"} in entries
+
+
+@pytest.mark.parametrize("page", ["chapters/certainty.md", "chapters/safety.md", "intro.md"])
+def test_every_glossary_term_used_on_the_page_is_linked(page):
+    assert unlinked_terms(page) == []
+
+
+@pytest.mark.parametrize("page,terms", [
+    ("chapters/certainty.md", ["Trial sequential analysis", "Prior", "Posterior probability", "D²", "REML", "HKSJ",
+                               "Credible interval", "Required information size", "Minimal important difference",
+                               "Firm evidence", "Wald-type z-test"]),
+    ("chapters/safety.md", ["Mantel–Haenszel", "Peto odds ratio", "Odds ratio", "Risk difference",
+                            "Continuity correction", "Random-effects model"]),
+    ("intro.md", ["REML", "HKSJ", "GRADE", "MDT", "Hazard ratio"]),
+])
+def test_the_methods_terms_of_the_page_link_the_glossary(page, terms):
+    _, links = prose_and_links(page)
+    known = {n.lower() for names in glossary_entries() for n in names}
+    assert not links - known, f"{page} links terms the glossary lacks: {links - known}"
+    assert not {t.lower() for t in terms} - links, f"{page} does not link {set(terms) - links}"
+
+
+def test_the_model_terms_beside_the_glued_model_follow_the_settings():
+    """The landing and certainty pages link REML and HKSJ beside the glued primary model: the
+    words must change with the settings."""
+    assert SETTINGS.method == "REML" and SETTINGS.test in ("adhoc", "knha"), \
+        "the primary model changed: change the {term} links beside intro_model and cert_model"
+
+
+# --------------------------------------------------------------------------- the HKSJ entry
+def test_hksj_entry_says_the_untruncated_interval_can_be_narrower():
+    text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    entry = text.split("\nHKSJ\n", 1)[1].split("\n\n", 1)[0]
+    assert "untruncated" in entry and "can be narrower than the z interval" in entry
+    assert "{glue:text}`glossary_hksj`" in entry
+
+
+def test_hksj_sentence_follows_the_settings():
+    assert SETTINGS.test == "adhoc"
+    assert hksj_in_this_book() == ("This book's primary model uses the ad hoc version, so its interval is never "
+                                   "narrower than the z interval; the untruncated version and the z interval are "
+                                   "shown beside it as sensitivity analyses.")
+    knha = hksj_in_this_book(replace(SETTINGS, test="knha", sensitivity_models=(("REML", "adhoc"),)))
+    assert knha == ("This book's primary model uses the untruncated version, so its interval can be narrower than "
+                    "the z interval; the ad hoc version is shown beside it as a sensitivity analysis.")
+    assert hksj_in_this_book(replace(SETTINGS, test="z", sensitivity_models=())) == \
+        "This book's primary model uses the z interval, not HKSJ."
+    assert glossary_glue_values()["hksj"] == hksj_in_this_book()
+    assert glossary_glue_values()["or_add"] == f"{SETTINGS.or_add:g}"
+
+
+# --------------------------------------------------------------------------- working notes
+@pytest.mark.parametrize("note,words", [
+    ("found in round 4A and confirmed by pass B5",
+     "found in the first extractor's fourth round and confirmed by the second extractor's fifth round"),
+    ("[pass_a2] JNCCN360 already seen in round 1", "JNCCN360 already seen in the first round"),
+    ("[pass_b3] same sources as round 2 (x)", "same sources as the second round (x)"),
+    ("pass_a and pass_b3", "the first extractor and the second extractor's third round"),
+    ("found by one extractor only (round 3)", "found by one extractor only (the third round)"),
+    ("bypass_a1, pass_c1, pass_a12, pass a test", "bypass_a1, pass_c1, pass_a12, pass a test"),
+    (None, ""), ("", ""),
+])
+def test_extraction_words(note, words):
+    assert extraction_words(note) == words
+
+
+@pytest.mark.parametrize("note,who", [("[pass_a] x", "first extractor, first round"),
+                                      ("[pass_b5] x", "second extractor, fifth round"),
+                                      ("no tag", ""), (None, "")])
+def test_searched_by(note, who):
+    assert searched_by(note) == who
+
+
+def test_search_log_shows_who_searched_in_words_and_keeps_the_raw_notes(results):
+    review = results.review
+    for table in (search_log_table(review), search_log_download(review)):
+        assert set(table["Searched by"]) <= {f"{e} extractor, {r} round" for e in ("first", "second")
+                                             for r in ("first", "second", "third", "fourth", "fifth")}
+        assert not table["Notes"].str.contains(CODES).any(), table.loc[table["Notes"].str.contains(CODES), "Notes"]
+        assert not table["Notes"].str.contains(r"\[extractor", regex=True).any()
+    assert review.search_log["notes"].str.startswith("[pass_").all()     # the data keep the extractors' tags
+
+
+def test_notes_on_the_differences_and_trial_pages_are_in_words(results):
+    from helpers.review.differences import classification_notes_table, reconciliation_table
+    from helpers.review.trial_pages import trial_pages
+
+    review = results.review
+    notes = list(reconciliation_table(review).iloc[:, 1]) + list(classification_notes_table(review).iloc[:, 1])
+    assert not [n for n in notes if CODES.search(n)]
+    assert reader_note("found in round 4A") == "found in the first extractor's fourth round"
+    pages = trial_pages(results)
+    assert not {g: CODES.findall(p) for g, p in pages.items() if CODES.search(p)}
+
+
+def test_imputation_notes_name_no_symbol(results):
+    notes = []
+    for oc, rep in results.efficacy.items():
+        names = dict(zip(results.review.trials["trial_id"], results.review.trials["trial_name"]))
+        table = helpers.imputation_table(rep.missing.analysis.table, names)
+        notes += [str(x) for x in table.to_numpy().ravel()]
+    assert not [n for n in notes if "z_p" in n]
+    assert any("where z is the normal quantile of the p-value" in n for n in notes)
+
+
+@pytest.mark.parametrize("page", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "chapters").glob("*.md")
+                                       if p.stem != "reproducibility") + ["intro.md"])
+def test_no_code_name_of_the_helpers_in_the_prose(page):
+    """The package is named on the landing page and in the reproducibility chapter; no prose names
+    one of its objects ("helpers.SETTINGS")."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    prose = re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+    assert not re.findall(r"helpers\.\w+", prose)
+    assert "escalc" not in prose or page == "chapters/methods.md"
+
+
+def test_reading_finds_working_notes():
+    from reading import working_notes
+
+    assert working_notes("[extractor A, round 2] x; round 4A; pass B5; helpers.SETTINGS; z_p; [Unsignedrecord23]") \
+        == ["Unsignedrecord", "[extractor A", "helpers.SETTINGS", "pass B5", "round 2", "round 4A", "z_p"]
+    assert working_notes("the first extractor's fourth round; surround 3; passed; Anonymous 2023") == []
+
+
+# --------------------------------------------------------------------------- bibliography labels
+def _bib_entries():
+    from pybtex.database import parse_file
+
+    for name in ("references.bib", "references_trials.bib"):
+        yield from parse_file(str(ROOT / name)).entries.items()
+
+
+def test_every_bib_entry_has_an_author_and_no_label_reads_unsigned():
+    from pybtex.style.labels.alpha import LabelStyle
+
+    entries = list(_bib_entries())
+    for key, entry in entries:
+        assert entry.persons.get("author") or "key" in entry.fields, f"{key}: no author and no key"
+        names = [str(p) for p in entry.persons.get("author", [])]
+        assert not any(n.startswith(("Unsigned", "{Unsigned")) for n in names), (key, names)
+    labels = list(LabelStyle().format_labels([e for _, e in entries]))
+    assert not [lab for lab in labels if lab.startswith("Unsigned")], labels
+
+
+def test_record_citations_name_an_organisation_before_anonymous(results):
+    recs = results.review.records
+    cites = {r["record_id"]: record_citation(r) for r in recs.to_dict("records")}
+    assert not [c for c in cites.values() if c.startswith("Unsigned")]
+    assert cites["medscape_2024_orchestra_news"] == "Medscape 2024"
+    assert cites["core_isrctn45961438_registry"] == "MedPath undated"
+    assert cites["renalurologynews_2022_stomp_oriole_pooled"] == "Renal & Urology News 2022"
+    assert cites["unidentified_lcrt_nsclc_rct"] == f"{ANONYMOUS} undated"
+    bib = (ROOT / "references_trials.bib").read_text(encoding="utf-8")
+    assert "author = {{Medscape}}" in bib and "author = {{Gomez et al.}}" in bib
+    assert "author = {{MIMS news}}" in bib          # "et al." of the reported paper, not of the outlet
