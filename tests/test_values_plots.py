@@ -110,12 +110,15 @@ def test_summary_forest_clips_and_headers():
     fig = summary_forest(["a", "b"], [0.02, 30], [0.01, 25], [0.03, 40], measure="OR", right_header="OR here",
                          favours=("Less", "More"))
     ax = fig.axes[0]
-    assert ax.get_xlim() == pytest.approx((0.05, 20))
-    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] != ln.get_xdata()[1]]
-    # CIs cut at the limits 0.05 and 20: [max(0.01, 0.05), min(0.03, 20)] and [max(25, 0.05), min(40, 20)]
-    assert ci == [[0.05, 0.03], [25, 20]]
+    assert ax.get_xlim() == pytest.approx((0.1, 10))
+    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and list(ln.get_ydata()) in ([0, 0], [1, 1])]
+    # CIs wholly outside the limits 0.1 and 10 shrink to the limit they pass, where an arrow points on
+    assert ci == [[0.1, 0.1], [10, 10]]
+    arrows = sorted((a.xy, a.xyann) for a in ax.get_children() if isinstance(a, matplotlib.text.Annotation)
+                    and not a.get_text())
+    assert arrows == [((0.1, 0), (0.125, 0)), ((10, 1), (8.0, 1))]
     assert "OR here" in _texts(fig) and ax.get_xlabel() == "OR (log scale)"
-    anns = sorted(c.get_text() for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation))
+    anns = sorted(c.get_text() for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation) and c.get_text())
     assert anns == ["More \u2192", "\u2190 Less"]
     assert list(ax.get_xticks()) == [0.1, 0.2, 0.5, 1, 2, 5, 10]
     assert ax.get_title(loc="left") == ""
@@ -271,3 +274,67 @@ def test_contour_funnel_plot():
     assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
     assert leg.get_title().get_text() == "comparison's own p"
     assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]
+
+# =========================================================================== what a reader sees, as rendered
+# Extents are measured with the figure's own renderer, in display pixels (100 dpi).
+from helpers.meta.rma import rma  # noqa: E402
+from helpers.show.plots import FAVOURS_GAP, forest_plot, subgroup_forest  # noqa: E402
+
+
+def _draw(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _inside(fig, box) -> bool:
+    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+
+
+def _arrows(ax):
+    return sorted((a.xy, a.xyann) for a in ax.get_children()
+                  if isinstance(a, matplotlib.text.Annotation) and not a.get_text())
+
+
+def test_subgroup_forest_arrows_where_a_ci_runs_off_the_axis():
+    from types import SimpleNamespace
+
+    rows = pd.DataFrame({"level": ["upfront", "oligoprogression"], "k": [4, 2], "hr": [0.42, 0.57],
+                         "ci_lb": [0.27, 0.01], "ci_ub": [0.67, 33.74]})
+    fig = subgroup_forest({("PFS", "Timing"): SimpleNamespace(rows=rows, p_separate=0.3)}, "PFS")
+    ax = fig.axes[0]
+    # the axis stops at 0.1 and 10 (not 0.01 and 34); the wide CI is drawn to both limits with an arrow at each
+    # end (row 2), the narrow one (row 1) has none
+    assert ax.get_xlim() == pytest.approx((0.1, 10))
+    assert _arrows(ax) == [((0.1, 2), (0.125, 2)), ((10, 2), (8.0, 2))]
+    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if list(ln.get_ydata()) == [2, 2]]
+    assert ci == [[0.1, 10]]
+    r = _draw(fig)
+    heads = [a.arrow_patch.get_window_extent(r) for a in ax.get_children()
+             if isinstance(a, matplotlib.text.Annotation) and not a.get_text()]
+    plot = ax.get_window_extent(r)
+    assert all(plot.x0 - 2 <= b.x0 and b.x1 <= plot.x1 + 2 for b in heads)      # drawn at the axis ends, visible
+
+
+@pytest.mark.parametrize("lims", [(0.2, 1.4), (0.02, 40), (0.7, 9)])
+def test_favours_labels_either_side_of_no_effect(lims):
+    lo, hi = lims
+    figs = [summary_forest(["a", "b"], [lo * 1.3, hi / 1.3], [lo * 1.2, hi / 1.5], [lo * 1.5, hi / 1.2],
+                           favours=("Favours MDT", "Favours control")),
+            forest_plot(rma(np.log([0.5, 0.8]), np.array([0.04, 0.09])), ["A", "B"], xlim=(min(lo, 0.9), max(hi, 1.1)))]
+    for fig in figs:
+        ax = fig.axes[0]
+        r = _draw(fig)
+        left, right = [a for a in ax.get_children() if isinstance(a, matplotlib.text.Annotation) and a.get_text()]
+        null = ax.transData.transform((1, 0))[0]
+        a, b = left.get_window_extent(r), right.get_window_extent(r)
+        gap = FAVOURS_GAP * fig.dpi / 72 - 1
+        assert a.x1 <= null - gap and b.x0 >= null + gap, (a, null, b)
+        assert left.get_text().startswith("\u2190") and right.get_text().endswith("\u2192")
+        assert _inside(fig, a) and _inside(fig, b)
+        clear = [ax.xaxis.label, *ax.get_xticklabels()]
+        assert not [t for t in clear if t.get_text() and (_overlap(a, t.get_window_extent(r))
+                                                          or _overlap(b, t.get_window_extent(r)))]

@@ -77,6 +77,29 @@ def short_label(text: object, width: int = 36, drop_asides: bool = True) -> str:
     return indent + t
 
 
+def _clip_arrows(ax, lo: float, hi: float, y: float, xlim: tuple[float, float], color: str, lw: float = 1) -> None:
+    """Arrow heads at the ends of a CI (``lo``–``hi``) that run off the x-axis, as R ``meta``
+    draws them: from 1.25 times inside the limit out to the limit, on row ``y``."""
+    if lo < xlim[0]:
+        ax.annotate("", xy=(xlim[0], y), xytext=(xlim[0] * 1.25, y),
+                    arrowprops=dict(arrowstyle="->", color=color, lw=lw))
+    if hi > xlim[1]:
+        ax.annotate("", xy=(xlim[1], y), xytext=(xlim[1] / 1.25, y),
+                    arrowprops=dict(arrowstyle="->", color=color, lw=lw))
+
+
+FAVOURS_GAP = 6    # points between HR 1 and each "favours" label
+
+
+def _favours_labels(ax, favours: tuple[str, str], below: float, null: float = 1.0) -> None:
+    """The two "favours" labels under the axis, ``below`` points down, one either side of the
+    line of no effect at ``null`` and ``FAVOURS_GAP`` points clear of it."""
+    for dx, text, ha in ((-FAVOURS_GAP, f"\u2190 {literal(favours[0])}", "right"),
+                         (FAVOURS_GAP, f"{literal(favours[1])} \u2192", "left")):
+        ax.annotate(text, xy=(null, 0), xycoords=("data", "axes fraction"), xytext=(dx, -below),
+                    textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+
+
 def _fmt_ci_text(est: float, lb: float, ub: float, digits: int = 2) -> str:
     return f"{fmt_num(est, digits)} [{fmt_ci(lb, ub, digits)}]"
 
@@ -173,12 +196,7 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
             elif kind == "study":
                 i = payload
                 ax.plot([max(lo[i], xlim[0]), min(hi[i], xlim[1])], [r, r], color=COLORS["study"], lw=1)
-                if lo[i] < xlim[0]:
-                    ax.annotate("", xy=(xlim[0], r), xytext=(xlim[0] * 1.25, r),
-                                arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
-                if hi[i] > xlim[1]:
-                    ax.annotate("", xy=(xlim[1], r), xytext=(xlim[1] / 1.25, r),
-                                arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
+                _clip_arrows(ax, lo[i], hi[i], r, xlim, COLORS["study"])
                 ax.plot([est[i]], [r], marker="s", ms=msize[i], color=COLORS["study"], mec="none")
                 indent = 0.01 if groups is not None else 0
                 ax.text(x_label + indent, r, literal(short_label(labels[i])), transform=trans, va="center",
@@ -206,16 +224,14 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
             elif kind == "pi":
                 pl, pu = np.exp([pi["pi_lb"], pi["pi_ub"]])
                 ax.plot([max(pl, xlim[0]), min(pu, xlim[1])], [r, r], color=COLORS["pi"], lw=3, solid_capstyle="butt")
+                _clip_arrows(ax, pl, pu, r, xlim, COLORS["pi"])
                 ax.text(x_label, r, "Prediction interval", transform=trans, va="center", fontsize=8)
                 ax.text(x_ci, r, f"[{fmt_ci(pl, pu)}]", transform=trans, va="center", fontsize=8, color=COLORS["pi"])
         het = heterogeneity or (
             f"Heterogeneity: I\u00b2 = {res.I2:.0f}%, \u03c4\u00b2 = {res.tau2:.3f}, "
             f"Q = {res.QE:.2f} (df = {res.k - 1}), {fmt_p(res.QEp)}" if res.k > 1 else "")
         fig.text(x_label, 0.35 / height, literal(het), fontsize=8, color=COLORS["muted"])
-        # favours labels under the axis
-        for x, text, ha in ((0.95, f"\u2190 {literal(favours[0])}", "right"), (1.05, f"{literal(favours[1])} \u2192", "left")):
-            ax.annotate(text, xy=(x, 0), xycoords=("data", "axes fraction"), xytext=(0, -34),
-                        textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+        _favours_labels(ax, favours, 34)
     return fig
 
 
@@ -303,7 +319,9 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
                    favours: tuple[str, str] = ("Favours MDT", "Favours control"), title: str | None = None,
                    right_header: str | None = None) -> plt.Figure:
     """Point estimates with CIs, one row per analysis (sensitivity analyses, cumulative
-    meta-analysis). Rows with a missing estimate show their note (e.g. "not estimable")."""
+    meta-analysis). Rows with a missing estimate show their note (e.g. "not estimable").
+    The x-axis spans the CIs but no further than 0.1 and 10, and a CI that runs past a limit
+    ends in an arrow."""
     n = len(labels)
     est, lb, ub = (np.asarray(x, dtype=float) for x in (est, lb, ub))
     notes = list(notes) if notes is not None else [""] * n
@@ -311,8 +329,8 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.9 + 0.3 * n))
         fig.subplots_adjust(left=0.40, right=0.72, top=1 - 0.35 / (0.9 + 0.3 * n), bottom=0.55 / (0.9 + 0.3 * n))
         ok = np.isfinite(est)
-        lo_lim = max(0.05, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
-        hi_lim = min(20, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
+        lo_lim = max(0.1, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
+        hi_lim = min(10, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
         ax.set_xscale("log")
         ax.set_xlim(lo_lim, hi_lim)
         ax.set_ylim(n - 0.5, -0.8)
@@ -329,7 +347,9 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
             ax.text(0.01, i, literal(short_label(labels[i], 56, drop_asides=False)), transform=trans, va="center",
                     fontsize=7.5, fontweight="bold" if not ok[i] and not notes[i] else "normal")
             if ok[i]:
-                ax.plot([max(lb[i], lo_lim), min(ub[i], hi_lim)], [i, i], color=COLORS["study"], lw=1.2)
+                ends = [min(max(x, lo_lim), hi_lim) for x in (lb[i], ub[i])]       # a CI wholly outside: at the limit
+                ax.plot(ends, [i, i], color=COLORS["study"], lw=1.2)
+                _clip_arrows(ax, lb[i], ub[i], i, (lo_lim, hi_lim), COLORS["study"], 1.2)
                 ax.plot([est[i]], [i], marker="D" if i == 0 else "o", ms=5, color=COLORS["study"])
                 txt = _fmt_ci_text(est[i], lb[i], ub[i])
             else:
@@ -344,9 +364,7 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         ax.set_xlabel(f"{measure} (log scale)")
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
-        for x, text, ha in ((0.95, f"\u2190 {literal(favours[0])}", "right"), (1.05, f"{literal(favours[1])} \u2192", "left")):
-            ax.annotate(text, xy=(x, 0), xycoords=("data", "axes fraction"), xytext=(0, -30),
-                        textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+        _favours_labels(ax, favours, 30)
     return fig
 
 
