@@ -278,7 +278,10 @@ def test_contour_funnel_plot():
 # =========================================================================== what a reader sees, as rendered
 # Extents are measured with the figure's own renderer, in display pixels (100 dpi).
 from helpers.meta.rma import rma  # noqa: E402
-from helpers.show.plots import FAVOURS_GAP, forest_plot, subgroup_forest  # noqa: E402
+from helpers.show.plots import (FAVOURS_GAP, forest_plot, row_centres, subgroup_forest, text_width,  # noqa: E402
+                                wrap_label)
+
+LONG = "EXTEND - prostate intermittent hormone therapy basket of a trial named at great length"
 
 
 def _draw(fig):
@@ -290,8 +293,79 @@ def _overlap(a, b) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
+def _in_column(t, right: float) -> bool:
+    """A text (not an annotation) placed left of ``right`` (figure fraction)."""
+    return not isinstance(t, matplotlib.text.Annotation) and t.get_position()[0] < right
+
+
 def _inside(fig, box) -> bool:
     return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+
+
+def test_text_width_wrap_label_and_row_centres():
+    assert text_width("abcd", 10) == pytest.approx(2 * text_width("ab", 10), rel=0.05)
+    assert text_width("abc", 10, "bold") > text_width("abc", 10) > text_width("abc", 5)
+    wrapped = wrap_label("  " + LONG, 1.5, 7.5)
+    lines = wrapped.split("\n")
+    assert len(lines) > 1 and all(ln.startswith("  ") for ln in lines)
+    assert " ".join(ln.strip() for ln in lines) == LONG                    # every word, in order, none cut
+    assert all(text_width(ln, 7.5) <= 1.5 for ln in lines)
+    assert wrap_label("Supercalifragilistic word", 0.1, 8) == "Supercalifragilistic\nword"   # too wide: whole
+    assert wrap_label("short", 3, 8) == "short"
+    # one-line rows one unit apart; a row of three lines takes 1 + 2 × 0.5 units, centred on its middle
+    assert row_centres([1, 3, 1], 0.5) == ([0.0, 1.5, 3.0], 4.0)
+
+
+def test_forest_plot_names_are_wrapped_never_cut():
+    res = rma(np.log([0.5, 0.8, 0.6]), np.array([0.04, 0.09, 0.05]), method="REML")
+    names = [LONG, "Short (an aside)", "Another trial whose name is far longer than its column (NCT0001)"]
+    fig = forest_plot(res, names, groups=["g", "g", "h"], left_columns={"n": ["128", "49", "62"]})
+    ax = fig.axes[0]
+    r = _draw(fig)
+    shown = {t.get_text().replace("\n", " "): t for t in ax.texts}
+    assert LONG in shown and "Short" in shown and "Another trial whose name is far longer than its column" in shown
+    assert "\n" in shown[LONG].get_text() and not any("\u2026" in s for s in shown)
+    plot = ax.get_window_extent(r)
+    column = [t.get_window_extent(r) for t in ax.texts if t.get_text() in ("n", "128", "49", "62")]
+    left = [t.get_window_extent(r) for t in ax.texts if t.get_text() and _in_column(t, 0.4)]
+    for box in left:
+        assert _inside(fig, box) and box.x1 <= plot.x0
+    names_boxes = [shown[s].get_window_extent(r) for s in shown if s.startswith(("EXTEND", "Short", "Another"))]
+    assert not [1 for a in names_boxes for c in column if _overlap(a, c)]
+    # wrapped rows take more room: no two texts of the label column touch
+    assert not [(i, j) for i, a in enumerate(left) for j, b in enumerate(left) if i < j and _overlap(a, b)]
+
+
+def test_summary_forest_labels_are_wrapped_never_cut():
+    labels = ["Primary model (restricted maximum likelihood with Hartung\u2013Knapp\u2013Sidik\u2013Jonkman "
+              "(ad hoc: never narrower than z))", "b", LONG]
+    fig = summary_forest(labels, [0.5, 0.6, 0.7], [0.3, 0.4, 0.5], [0.9, 0.9, 1.0])
+    ax = fig.axes[0]
+    r = _draw(fig)
+    shown = [t.get_text().replace("\n", " ") for t in ax.texts]
+    assert all(lab in shown for lab in labels) and not any("\u2026" in s for s in shown)
+    left = [t.get_window_extent(r) for t in ax.texts if t.get_text() and _in_column(t, 0.4)]
+    plot = ax.get_window_extent(r)
+    assert all(_inside(fig, b) and b.x1 <= plot.x0 for b in left)
+    assert not [(i, j) for i, a in enumerate(left) for j, b in enumerate(left) if i < j and _overlap(a, b)]
+    # each row's CI sits at the vertical centre of its (wrapped) label
+    rows = [ln for ln in ax.get_lines() if ln.get_marker() in ("D", "o")]
+    labels_y = [t.get_position()[1] for t in ax.texts if t.get_position()[0] == 0.01][1:]
+    assert [ln.get_ydata()[0] for ln in rows] == labels_y
+
+
+def test_rob_traffic_light_names_are_wrapped_never_cut():
+    rob = pd.concat([_rob()] * 2, ignore_index=True)
+    fig = rob_traffic_light(rob, [LONG, "B", LONG + " again", "D"])
+    ax = fig.axes[0]
+    r = _draw(fig)
+    ticks = ax.get_yticklabels()
+    assert [t.get_text().replace("\n", " ") for t in ticks] == [LONG, "B", LONG + " again", "D"]
+    boxes = [t.get_window_extent(r) for t in ticks]
+    assert all(_inside(fig, b) for b in boxes)
+    assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j and _overlap(a, b)]
+    # the dots stay on their name's row
+    assert sorted({float(c.get_offsets()[0][1]) for c in ax.collections}) == pytest.approx(list(ax.get_yticks()))
 
 
 def _arrows(ax):
