@@ -709,10 +709,12 @@ def test_rob_traffic_light_leaves_room_for_the_domain_headings():
     rob = pd.DataFrame({**{f"d{i}": ["low", "high"] for i in range(1, 6)}, "overall": ["low", "high"],
                         "provisional": ["no", "yes"]})
     fig = rob_traffic_light(rob, ["A", "B"])
-    H = 0.7 + 0.28 * 2
+    H = 0.7 + 0.28 * 2 + 0.45
+    assert tuple(fig.get_size_inches()) == pytest.approx((FIG_WIDTH, H))
     x0, y0, w, hgt = fig.axes[0].get_position().bounds
-    # 0.45 in above the axes for the slanted headings, 5 % below; 42 % on the left for the labels
-    assert (1 - (y0 + hgt)) * H == pytest.approx(0.45) and y0 == pytest.approx(0.05)
+    # 0.45 in above the axes for the slanted headings, 0.45 in below for the legend and 0.05 in more;
+    # 42 % on the left for the labels
+    assert (1 - (y0 + hgt)) * H == pytest.approx(0.45) and y0 * H == pytest.approx(0.5)
     assert x0 == pytest.approx(0.42) and x0 + w == pytest.approx(0.98)
 
 

@@ -200,17 +200,21 @@ def test_rob_traffic_light():
 def test_rob_summary():
     fig = rob_summary(_rob(), [3, 1], title="Summary")
     ax = fig.axes[0]
-    # weights 75% and 25%: D1 low 75, high 25; D2 concerns 75, none 25; D3 low 75; D4 low 100; D5 low 25, high 75;
-    # overall concerns 25, high 75 — shares from 8% written inside the bar
-    assert [t.get_text() for t in ax.texts] == ["75%", "25%", "75%", "75%", "100%", "25%", "75%", "25%", "75%"]
+    # weights 75% and 25%: D1 low 75, high 25; D2 concerns 75, not assessed ("") 25; D3 low 75, not assessed
+    # ("odd") 25; D4 low 100; D5 low 25, high 75; overall concerns 25, high 75 — shares from 8% written inside
+    # the bar; four segments a row (low, some concerns, high, not assessed) since some judgements are missing
+    assert [t.get_text() for t in ax.texts] == ["75%", "25%", "75%", "25%", "75%", "25%", "100%", "25%", "75%",
+                                                "25%", "75%"]
     widths = [round(p.get_width(), 6) for p in ax.patches]
-    assert widths == [75, 0, 25, 0, 75, 0, 75, 0, 0, 100, 0, 0, 25, 0, 75, 0, 25, 75]
+    assert widths == [75, 0, 25, 0, 0, 75, 0, 25, 75, 0, 0, 25, 100, 0, 0, 0, 25, 0, 75, 0, 0, 25, 75, 0]
+    assert [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches[:4]] == [
+        ROB_COLORS[x] for x in ("low", "some concerns", "high", "")]
     lefts = [round(p.get_x(), 6) for p in ax.patches][:3]
     assert lefts == [0, 75, 75]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (5.5, -0.5)
     assert ax.get_xlabel() == "share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["low", "some concerns", "high"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Low", "Some concerns", "High", "Not assessed"]
 
 
 def test_rob_summary_small_shares_unlabelled():
@@ -274,6 +278,7 @@ def test_contour_funnel_plot():
     assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
     assert leg.get_title().get_text() == "comparison's own p"
     assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]
+
 
 # =========================================================================== what a reader sees, as rendered
 # Extents are measured with the figure's own renderer, in display pixels (100 dpi).
@@ -366,6 +371,42 @@ def test_rob_traffic_light_names_are_wrapped_never_cut():
     assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j and _overlap(a, b)]
     # the dots stay on their name's row
     assert sorted({float(c.get_offsets()[0][1]) for c in ax.collections}) == pytest.approx(list(ax.get_yticks()))
+
+
+def test_rob_traffic_light_legend_names_every_level_and_covers_no_data():
+    fig = rob_traffic_light(_rob(), ["A", "B"])
+    ax = fig.axes[0]
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    leg = fig.legends[0]
+    # "" and "odd" are no RoB 2 judgement: shown grey, named "Not assessed"; B's judgements are provisional
+    assert [t.get_text() for t in leg.get_texts()] == ["Low (+)", "Some concerns (?)", "High (\u2212)", "Not assessed",
+                                                       "Provisional (dashed outline)"]
+    colours = [matplotlib.colors.to_hex(hd.get_color()) for hd in leg.legend_handles[:4]]
+    assert colours == [ROB_COLORS[x] for x in ("low", "some concerns", "high", "")]
+    assert leg.legend_handles[4].get_linestyle()[0][1] is not None                   # dashed
+    r = _draw(fig)
+    box = leg.get_window_extent(r)
+    assert _inside(fig, box)
+    assert box.y1 <= ax.get_window_extent(r).y0                                       # under the grid
+    assert not [c for c in ax.collections if _overlap(box, c.get_window_extent(r))]
+    assert not [t for t in ax.get_yticklabels() + ax.get_xticklabels() if _overlap(box, t.get_window_extent(r))]
+    # only the levels used: all judged, none provisional
+    rob = _rob().assign(d2=["low", "low"], d3=["low", "low"], provisional=["no", "no"])
+    texts = [t.get_text() for t in rob_traffic_light(rob, ["A", "B"]).legends[0].get_texts()]
+    assert texts == ["Low (+)", "Some concerns (?)", "High (\u2212)"]
+
+
+def test_rob_summary_legend_clear_of_the_bars_and_the_axis_label():
+    fig = rob_summary(_rob(), [3, 1])
+    ax = fig.axes[0]
+    r = _draw(fig)
+    box = ax.get_legend().get_window_extent(r)
+    assert _inside(fig, box) and box.y1 <= ax.get_window_extent(r).y0
+    assert not _overlap(box, ax.xaxis.label.get_window_extent(r))
+    assert not [p for p in ax.patches if p.get_width() and _overlap(box, p.get_window_extent(r))]
+    judged = _rob().assign(d2=["low", "low"], d3=["low", "low"])
+    assert [t.get_text() for t in rob_summary(judged, [1, 1]).axes[0].get_legend().get_texts()] == [
+        "Low", "Some concerns", "High"]
 
 
 def _arrows(ax):

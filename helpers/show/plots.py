@@ -533,23 +533,63 @@ def text_outside_boxes(fig) -> list[str]:
 ROB_DOMAINS = ("D1", "D2", "D3", "D4", "D5", "Overall")
 
 
+ROB_LEVELS = {"low": "Low", "some concerns": "Some concerns", "high": "High", "": "Not assessed"}
+
+
+def _rob_level(value: object) -> str:
+    """A RoB 2 judgement as a key of ``ROB_COLORS``: anything but the three levels is "" (not assessed)."""
+    v = str(value).strip().lower()
+    return v if v in ROB_COLORS else ""
+
+
+def _rob_legend_handles(levels: set[str], provisional: bool) -> list:
+    """Legend entries for the judgements in ``levels`` (in the order low, some concerns, high,
+    not assessed), each a dot in its colour with its symbol named, and a dashed outline
+    for provisional judgements when there are any."""
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for level in ROB_LEVELS:
+        if level in levels:
+            sym = f" ({ROB_SYMBOLS[level]})" if ROB_SYMBOLS[level] else ""
+            handles.append(Line2D([], [], ls="", marker="o", ms=9, mec="none", color=ROB_COLORS[level],
+                                  label=ROB_LEVELS[level] + sym))
+    if provisional:
+        from matplotlib.collections import PathCollection
+        from matplotlib.markers import MarkerStyle
+        from matplotlib.transforms import IdentityTransform
+
+        marker = MarkerStyle("o")
+        handles.append(PathCollection([marker.get_path().transformed(marker.get_transform())], sizes=[81],
+                                      facecolors="white", edgecolors="#333333", linewidths=0.8, linestyles="--",
+                                      label="Provisional (dashed outline)", transform=IdentityTransform()))
+    return handles
+
+
+ROB_ROW = 0.28        # inches per comparison in the traffic-light plot
+ROB_LEGEND = 0.45     # inches under the grid for the legend
+
+
 def rob_traffic_light(rob, labels: Sequence[str], title: str | None = None) -> plt.Figure:
     """RoB 2 traffic-light plot: comparisons × domains, provisional judgements with a dashed
-    outline. Comparison names are wrapped to the label column, never cut."""
+    outline, and a legend of the judgements under the grid. Comparison names are wrapped to
+    the label column, never cut."""
     cols = [f"d{i}" for i in range(1, 6)] + ["overall"]
     names = [wrap_label(short_label(s, None), 0.42 * FIG_WIDTH - 0.15, 7.5) for s in labels]
     ys, units = row_centres([t.count("\n") + 1 for t in names], 0.55)
-    height = 0.7 + 0.28 * units
+    height = 0.7 + ROB_ROW * units + ROB_LEGEND
+    levels = {_rob_level(v) for c in cols for v in rob[c]}
+    provisional = bool((rob["provisional"] == "yes").any())
     with book_style():
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))
-        fig.subplots_adjust(left=0.42, right=0.98, top=1 - 0.45 / height, bottom=0.05)
+        fig.subplots_adjust(left=0.42, right=0.98, top=1 - 0.45 / height, bottom=(ROB_LEGEND + 0.05) / height)
         for y, (_, r) in zip(ys, rob.iterrows()):
             for j, c in enumerate(cols):
-                j_val = r[c]
-                ax.scatter([j], [y], s=120, color=ROB_COLORS.get(j_val, ROB_COLORS[""]),
+                j_val = _rob_level(r[c])
+                ax.scatter([j], [y], s=120, color=ROB_COLORS[j_val],
                            edgecolor="#333333" if r["provisional"] == "yes" else "none",
                            linewidth=0.6, linestyle="--" if r["provisional"] == "yes" else "-")
-                ax.text(j, y, ROB_SYMBOLS.get(j_val, ""), ha="center", va="center", color="white", fontsize=7,
+                ax.text(j, y, ROB_SYMBOLS[j_val], ha="center", va="center", color="white", fontsize=7,
                         fontweight="bold")
         ax.set_xticks(range(len(cols)))
         ax.set_xticklabels(ROB_DOMAINS)
@@ -563,6 +603,9 @@ def rob_traffic_light(rob, labels: Sequence[str], title: str | None = None) -> p
         ax.tick_params(length=0)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left", pad=18)
+        handles = _rob_legend_handles(levels, provisional)
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.04 / height), ncol=len(handles),
+                   frameon=False, fontsize=7.5, handletextpad=0.3, columnspacing=1.4)
     return fig
 
 
@@ -573,11 +616,13 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
     w = w / w.sum() * 100
     with book_style():
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 2.6))
+        judged = {c: np.array([_rob_level(v) for v in rob[c]]) for c in cols}
+        levels = [lv for lv in ROB_LEVELS if any((j == lv).any() for j in judged.values()) or lv != ""]
         for row, c in enumerate(cols):
             left = 0.0
-            for level in ("low", "some concerns", "high"):
-                share = float(w[(rob[c] == level).to_numpy()].sum())
-                ax.barh(row, share, left=left, color=ROB_COLORS[level], label=level if row == 0 else None)
+            for level in levels:
+                share = float(w[judged[c] == level].sum())
+                ax.barh(row, share, left=left, color=ROB_COLORS[level], label=ROB_LEVELS[level] if row == 0 else None)
                 if share >= 8:
                     ax.text(left + share / 2, row, f"{share:.0f}%", ha="center", va="center", color="white",
                             fontsize=7)
@@ -587,7 +632,7 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
         ax.set_ylim(len(cols) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_xlabel("share of the analysis weight (%)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False, fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=len(levels), frameon=False, fontsize=7)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
         fig.tight_layout()
