@@ -478,6 +478,13 @@ def test_odds_ratio_forest_one_trial_and_none():
     assert "no usable trial" in [t.get_text() for t in no_fit.texts]
 
 
+def test_odds_ratio_forest_counts_read_as_whole_numbers():
+    sr, yi, vi = _safety(1)
+    sr.usable = sr.usable.astype({"ai": float, "n1i": float, "ci": float, "n2i": float})   # as a column with gaps
+    texts = [t.get_text() for t in odds_ratio_forest(sr).axes[0].texts]
+    assert "T1 (3/20 vs 5/20)" in texts
+
+
 # =========================================================================== certainty tables
 from helpers.show.tables import bayes_frequentist_table, null_trial_table, prior_sensitivity_table, tsa_table  # noqa: E402
 

@@ -730,7 +730,8 @@ def odds_ratio_forest(sr) -> plt.Figure:
         return summary_forest(["no usable trial"], [np.nan], [np.nan], [np.nan], notes=["not estimable"], measure="OR")
     z = stats.norm.ppf(0.975)
     yi, se = np.asarray(sr.re_or.yi), np.sqrt(np.asarray(sr.re_or.vi))
-    labels = [f"{t} ({a}/{n1} vs {c}/{n2})" for t, a, n1, c, n2 in zip(u["trial"], u["ai"], u["n1i"], u["ci"], u["n2i"])]
+    labels = [f"{t} ({a:g}/{n1:g} vs {c:g}/{n2:g})"            # counts read 20/66, never 20.0/66.0
+              for t, a, n1, c, n2 in zip(u["trial"], *(u[k].astype(float) for k in ("ai", "n1i", "ci", "n2i")))]
     est, lb, ub = list(np.exp(yi)), list(np.exp(yi - z * se)), list(np.exp(yi + z * se))
     if len(yi) >= 2:
         labels.append("Random-effects OR (pooled)")
