@@ -453,3 +453,16 @@ def test_favours_labels_either_side_of_no_effect(lims):
         clear = [ax.xaxis.label, *ax.get_xticklabels()]
         assert not [t for t in clear if t.get_text() and (_overlap(a, t.get_window_extent(r))
                                                           or _overlap(b, t.get_window_extent(r)))]
+
+
+def test_influence_plot_names_run_whole_inside_the_figure():
+    infl = pd.DataFrame({"rstudent": [0.5, -2.5], "dffits": [0.1, -1.2], "cook_d": [0.01, 0.9],
+                         "tau2_del": [0.02, 0.0], "inf": ["", "*"]}, index=["A", "B"])
+    short, long = influence_plot(infl, labels=["A", "B"]), influence_plot(infl, labels=[LONG + " (aside)", "B"])
+    ax = long.axes[2]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [LONG, "B"]               # the aside dropped, nothing cut
+    r = _draw(long)
+    assert all(_inside(long, t.get_window_extent(r)) for t in ax.get_xticklabels())
+    # the figure grows by the height the longer name needs at 60°; the panels keep their size
+    grow = (text_width(LONG, 6.5) - text_width("A", 6.5)) * math.sin(math.radians(60))
+    assert long.get_size_inches()[1] - short.get_size_inches()[1] == pytest.approx(grow)

@@ -421,14 +421,17 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
 
 def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
     """metafor's ``plot(influence(res))`` in four panels: externally standardised residuals,
-    DFFITS, Cook's distance and tau² when the study is left out; flagged studies in red."""
+    DFFITS, Cook's distance and tau² when the study is left out; flagged studies in red.
+    Study names run whole under the lower panels, the figure as tall as they need."""
     labels = list(labels) if labels is not None else [str(i) for i in infl.index]
     x = np.arange(len(labels))
     flagged = (infl["inf"] == "*").to_numpy()
     panels = [("rstudent", "Standardised residual", (-1.96, 1.96)), ("dffits", "DFFITS", None),
               ("cook_d", "Cook's distance", None), ("tau2_del", "\u03c4\u00b2 without the study", None)]
+    names = [short_label(s, None) for s in labels]          # whole names: the figure grows to fit them
+    below = max(text_width(s, 6.5) for s in names) * math.sin(math.radians(60)) if names else 0
     with book_style():
-        fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH, 5.8), sharex=True)
+        fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH, 4.75 + below), sharex=True)
         for ax, (col, title, band) in zip(axes.ravel(), panels):
             y = infl[col].to_numpy(float)
             ax.plot(x, y, color=COLORS["muted"], lw=0.8)
@@ -439,7 +442,8 @@ def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
             ax.set_title(title, fontsize=9, loc="left")
         for ax in axes[1]:
             ax.set_xticks(x)
-            ax.set_xticklabels([literal(short_label(s, 28)) for s in labels], rotation=60, ha="right", fontsize=6.5)
+            ax.set_xticklabels([literal(s) for s in names], rotation=60, ha="right", rotation_mode="anchor",
+                               fontsize=6.5)
         fig.tight_layout()
     return fig
 
