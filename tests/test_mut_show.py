@@ -98,8 +98,9 @@ def test_forest_plot_common_effect_rows_points_and_texts():
         f"Heterogeneity: I\u00b2 = {res.I2:.0f}%, \u03c4\u00b2 = 0.000, Q = 7.25 (df = 2), p = 0.03"]
     assert res.I2 == pytest.approx(100 * (res.QE - 2) / res.QE)
     anns = _annotations(ax)
-    assert [(a.get_text(), a.xy, a.get_ha()) for a in anns] == [("\u2190 Favours MDT", (0.95, 0), "right"),
-                                                                ("Favours control \u2192", (1.05, 0), "left")]
+    # the favours labels either side of HR 1, 6 points clear of it
+    assert [(a.get_text(), a.xy, a.xyann, a.get_ha()) for a in anns] == [
+        ("\u2190 Favours MDT", (1.0, 0), (-6, -34), "right"), ("Favours control \u2192", (1.0, 0), (6, -34), "left")]
 
 
 def test_forest_plot_groups_rob_columns_pi_arrows_and_level():
@@ -133,8 +134,13 @@ def test_forest_plot_groups_rob_columns_pi_arrows_and_level():
     assert ci[1] == pytest.approx([0.4, hi[0]])          # A: 0.364 < 0.4
     assert ci[2] == pytest.approx([lo[2], 2.5])          # C: 4.55 > 2.5
     assert ci[4] == pytest.approx([lo[1], hi[1]])        # B inside
-    arrows = sorted((a.xy, a.xyann) for a in _annotations(ax) if a.get_text() == "")
+    arrows = sorted((a.xy, a.xyann) for a in _annotations(ax) if a.get_text() == ""
+                    and a.arrow_patch.get_edgecolor() == matplotlib.colors.to_rgba(COLORS["study"]))
     assert arrows == sorted([((0.4, 1), (0.5, 1)), ((2.5, 2), (2.0, 2)), ((0.4, 5), (0.5, 5))])
+    # the prediction interval runs past both limits: a red arrow at each end
+    pi_arrows = sorted((a.xy, a.xyann) for a in _annotations(ax) if a.get_text() == ""
+                       and a.arrow_patch.get_edgecolor() == matplotlib.colors.to_rgba(COLORS["pi"]))
+    assert pi_arrows == [((0.4, 8), (0.5, 8)), ((2.5, 8), (2.0, 8))]
     # risk-of-bias dots: colour by judgement (case and spaces ignored), grey when unknown
     dots = {(float(ln.get_xdata()[0]), int(ln.get_ydata()[0])): ln.get_color() for ln in ax.get_lines()
             if ln.get_marker() == "o"}
@@ -444,7 +450,7 @@ def _safety(k):
 def test_odds_ratio_forest_trials_and_pooled_row():
     sr, yi, vi = _safety(2)
     ax = odds_ratio_forest(sr).axes[0]
-    texts = [t.get_text() for t in ax.texts]
+    texts = [t.get_text() for t in ax.texts if t.get_text()]          # not the arrows of CIs past the limits
     # T1: ln(3·15/(17·5)) ± 1.96·√(1/3 + 1/17 + 1/5 + 1/15)
     lo1, hi1 = np.exp(yi[0] - Z95 * np.sqrt(vi[0])), np.exp(yi[0] + Z95 * np.sqrt(vi[0]))
     assert math.exp(yi[0]) == pytest.approx(45 / 85)
@@ -456,7 +462,7 @@ def test_odds_ratio_forest_trials_and_pooled_row():
     assert texts[7] == f"{math.exp(re.beta):.2f} [{math.exp(re.ci_lb):.2f}{EN}{math.exp(re.ci_ub):.2f}]"
     marks = [ln.get_marker() for ln in ax.get_lines() if ln.get_marker() in ("D", "o")]
     assert marks == ["D", "o", "o"]
-    anns = sorted(a.get_text() for a in _annotations(ax))
+    anns = sorted(a.get_text() for a in _annotations(ax) if a.get_text())
     assert anns == ["More events with MDT \u2192", "\u2190 Fewer events with MDT"]
     assert ax.get_xlabel() == "OR (log scale)"
 
@@ -470,6 +476,13 @@ def test_odds_ratio_forest_one_trial_and_none():
     assert texts[:4] == ["Analysis", "OR [95% CI]", "no usable trial", "  not estimable"]
     no_fit = odds_ratio_forest(SimpleNamespace(usable=sr.usable, re_or=None)).axes[0]
     assert "no usable trial" in [t.get_text() for t in no_fit.texts]
+
+
+def test_odds_ratio_forest_counts_read_as_whole_numbers():
+    sr, yi, vi = _safety(1)
+    sr.usable = sr.usable.astype({"ai": float, "n1i": float, "ci": float, "n2i": float})   # as a column with gaps
+    texts = [t.get_text() for t in odds_ratio_forest(sr).axes[0].texts]
+    assert "T1 (3/20 vs 5/20)" in texts
 
 
 # =========================================================================== certainty tables
@@ -602,10 +615,11 @@ def test_forest_plot_house_style():
     assert [t.get_position()[1] for t in ax.texts if t.get_text() in ("Study", "D1")] == [-0.9, pytest.approx(-0.6)]
     het = fig.texts[0]
     assert (het.get_fontsize(), het.get_color()) == (8, M)
-    # the favours labels 34 points under the axis, either side of HR 1
+    # the favours labels 34 points under the axis, 6 points either side of HR 1
     for a in _annotations(ax):
         if a.get_text():
-            assert a.xyann == (0, -34) and a.get_anncoords() == "offset points"
+            assert a.xy == (1.0, 0) and a.xyann == ((-6, -34) if a.get_ha() == "right" else (6, -34))
+            assert a.get_anncoords() == "offset points"
     # the plot area: 0.24 in per row (n rows + 0.5), from 0.40 to 0.64 of the width, 1.25 in above the bottom
     n_rows = 1 + 3 + 1 + 1 + 1                 # group, studies, gap, pooled, PI
     H = 1.2 + 0.24 * (n_rows + 2)
@@ -702,10 +716,12 @@ def test_rob_traffic_light_leaves_room_for_the_domain_headings():
     rob = pd.DataFrame({**{f"d{i}": ["low", "high"] for i in range(1, 6)}, "overall": ["low", "high"],
                         "provisional": ["no", "yes"]})
     fig = rob_traffic_light(rob, ["A", "B"])
-    H = 0.7 + 0.28 * 2
+    H = 0.7 + 0.28 * 2 + 0.45
+    assert tuple(fig.get_size_inches()) == pytest.approx((FIG_WIDTH, H))
     x0, y0, w, hgt = fig.axes[0].get_position().bounds
-    # 0.45 in above the axes for the slanted headings, 5 % below; 42 % on the left for the labels
-    assert (1 - (y0 + hgt)) * H == pytest.approx(0.45) and y0 == pytest.approx(0.05)
+    # 0.45 in above the axes for the slanted headings, 0.45 in below for the legend and 0.05 in more;
+    # 42 % on the left for the labels
+    assert (1 - (y0 + hgt)) * H == pytest.approx(0.45) and y0 * H == pytest.approx(0.5)
     assert x0 == pytest.approx(0.42) and x0 + w == pytest.approx(0.98)
 
 

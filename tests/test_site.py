@@ -191,3 +191,39 @@ def test_the_reading_checks_can_fail():
     assert code_names("de novo, HR 0.5, p_value.csv") == []
     assert re.search(AUTHOR_YEAR, "as Tierney et al. 2007 showed") and re.search(AUTHOR_YEAR, "Altman & Bland, 2011")
     assert not re.search(AUTHOR_YEAR, "PRISMA 2020 flow, ESTRO 2023")
+
+
+FILE_LIKE = re.compile(r"\.(?:svg|png|jpe?g|gif|webp)\b|[0-9a-f]{16,}|_images/|^\.{0,2}/", re.I)
+
+
+def bad_alt_texts(html_dir: Path) -> list[str]:
+    """Every <img> of the built site whose alt text is missing, empty, its file name or a path,
+    or shows a snake_case name."""
+    from bs4 import BeautifulSoup
+
+    from reading import SNAKE
+
+    bad = []
+    for f in sorted(html_dir.rglob("*.html")):
+        for img in BeautifulSoup(f.read_text(encoding="utf-8"), "html.parser").find_all("img"):
+            alt = (img.get("alt") or "").strip()
+            if not alt or FILE_LIKE.search(alt) or re.search(SNAKE, alt) or alt == img.get("src"):
+                bad.append(f"{f.relative_to(html_dir)}: <img src={img.get('src')!r} alt={alt!r}>")
+    return bad
+
+
+def test_every_figure_has_an_alt_text_that_says_what_it_shows(built_book):
+    html_dir = built_book / "_build" / "html"
+    assert not bad_alt_texts(html_dir), "images without a meaningful alt text:\n" + "\n".join(bad_alt_texts(html_dir))
+    pfs = (html_dir / "chapters" / "pfs.html").read_text(encoding="utf-8")
+    assert 'alt="Forest plot of PFS, MDT versus control, grouped by primary cancer"' in pfs
+
+
+def test_the_alt_text_check_can_fail(tmp_path):
+    (tmp_path / "a.html").write_text('<img src="_images/3f2a.svg" alt="../_images/3f2a9b8c7d6e5f4a3b2c1d0e.svg">'
+                                     '<img src="x.svg"><img src="y.svg" alt=" "><img src="z.svg" alt="rob_pfs_fig">'
+                                     '<img src="ok.svg" alt="Forest plot of OS, MDT versus control">'
+                                     '<img src="ok2.svg" alt="Odds ratios per trial (events/patients in each arm)">',
+                                     encoding="utf-8")
+    assert [b.split("alt=")[1] for b in bad_alt_texts(tmp_path)] == [
+        "'../_images/3f2a9b8c7d6e5f4a3b2c1d0e.svg'>", "''>", "''>", "'rob_pfs_fig'>"]

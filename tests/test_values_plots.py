@@ -110,12 +110,15 @@ def test_summary_forest_clips_and_headers():
     fig = summary_forest(["a", "b"], [0.02, 30], [0.01, 25], [0.03, 40], measure="OR", right_header="OR here",
                          favours=("Less", "More"))
     ax = fig.axes[0]
-    assert ax.get_xlim() == pytest.approx((0.05, 20))
-    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] != ln.get_xdata()[1]]
-    # CIs cut at the limits 0.05 and 20: [max(0.01, 0.05), min(0.03, 20)] and [max(25, 0.05), min(40, 20)]
-    assert ci == [[0.05, 0.03], [25, 20]]
+    assert ax.get_xlim() == pytest.approx((0.1, 10))
+    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if len(ln.get_xdata()) == 2 and list(ln.get_ydata()) in ([0, 0], [1, 1])]
+    # CIs wholly outside the limits 0.1 and 10 shrink to the limit they pass, where an arrow points on
+    assert ci == [[0.1, 0.1], [10, 10]]
+    arrows = sorted((a.xy, a.xyann) for a in ax.get_children() if isinstance(a, matplotlib.text.Annotation)
+                    and not a.get_text())
+    assert arrows == [((0.1, 0), (0.125, 0)), ((10, 1), (8.0, 1))]
     assert "OR here" in _texts(fig) and ax.get_xlabel() == "OR (log scale)"
-    anns = sorted(c.get_text() for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation))
+    anns = sorted(c.get_text() for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation) and c.get_text())
     assert anns == ["More \u2192", "\u2190 Less"]
     assert list(ax.get_xticks()) == [0.1, 0.2, 0.5, 1, 2, 5, 10]
     assert ax.get_title(loc="left") == ""
@@ -197,17 +200,21 @@ def test_rob_traffic_light():
 def test_rob_summary():
     fig = rob_summary(_rob(), [3, 1], title="Summary")
     ax = fig.axes[0]
-    # weights 75% and 25%: D1 low 75, high 25; D2 concerns 75, none 25; D3 low 75; D4 low 100; D5 low 25, high 75;
-    # overall concerns 25, high 75 — shares from 8% written inside the bar
-    assert [t.get_text() for t in ax.texts] == ["75%", "25%", "75%", "75%", "100%", "25%", "75%", "25%", "75%"]
+    # weights 75% and 25%: D1 low 75, high 25; D2 concerns 75, not assessed ("") 25; D3 low 75, not assessed
+    # ("odd") 25; D4 low 100; D5 low 25, high 75; overall concerns 25, high 75 — shares from 8% written inside
+    # the bar; four segments a row (low, some concerns, high, not assessed) since some judgements are missing
+    assert [t.get_text() for t in ax.texts] == ["75%", "25%", "75%", "25%", "75%", "25%", "100%", "25%", "75%",
+                                                "25%", "75%"]
     widths = [round(p.get_width(), 6) for p in ax.patches]
-    assert widths == [75, 0, 25, 0, 75, 0, 75, 0, 0, 100, 0, 0, 25, 0, 75, 0, 25, 75]
+    assert widths == [75, 0, 25, 0, 0, 75, 0, 25, 75, 0, 0, 25, 100, 0, 0, 0, 25, 0, 75, 0, 0, 25, 75, 0]
+    assert [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches[:4]] == [
+        ROB_COLORS[x] for x in ("low", "some concerns", "high", "")]
     lefts = [round(p.get_x(), 6) for p in ax.patches][:3]
     assert lefts == [0, 75, 75]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (5.5, -0.5)
     assert ax.get_xlabel() == "share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["low", "some concerns", "high"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Low", "Some concerns", "High", "Not assessed"]
 
 
 def test_rob_summary_small_shares_unlabelled():
@@ -271,3 +278,191 @@ def test_contour_funnel_plot():
     assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
     assert leg.get_title().get_text() == "comparison's own p"
     assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]
+
+
+# =========================================================================== what a reader sees, as rendered
+# Extents are measured with the figure's own renderer, in display pixels (100 dpi).
+from helpers.meta.rma import rma  # noqa: E402
+from helpers.show.plots import (FAVOURS_GAP, forest_plot, row_centres, subgroup_forest, text_width,  # noqa: E402
+                                wrap_label)
+
+LONG = "EXTEND - prostate intermittent hormone therapy basket of a trial named at great length"
+
+
+def _draw(fig):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
+
+
+def _overlap(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def _in_column(t, right: float) -> bool:
+    """A text (not an annotation) placed left of ``right`` (figure fraction)."""
+    return not isinstance(t, matplotlib.text.Annotation) and t.get_position()[0] < right
+
+
+def _inside(fig, box) -> bool:
+    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+
+
+def test_text_width_wrap_label_and_row_centres():
+    assert text_width("abcd", 10) == pytest.approx(2 * text_width("ab", 10), rel=0.05)
+    assert text_width("abc", 10, "bold") > text_width("abc", 10) > text_width("abc", 5)
+    wrapped = wrap_label("  " + LONG, 1.5, 7.5)
+    lines = wrapped.split("\n")
+    assert len(lines) > 1 and all(ln.startswith("  ") for ln in lines)
+    assert " ".join(ln.strip() for ln in lines) == LONG                    # every word, in order, none cut
+    assert all(text_width(ln, 7.5) <= 1.5 for ln in lines)
+    assert wrap_label("Supercalifragilistic word", 0.1, 8) == "Supercalifragilistic\nword"   # too wide: whole
+    assert wrap_label("short", 3, 8) == "short"
+    # one-line rows one unit apart; a row of three lines takes 1 + 2 × 0.5 units, centred on its middle
+    assert row_centres([1, 3, 1], 0.5) == ([0.0, 1.5, 3.0], 4.0)
+
+
+def test_forest_plot_names_are_wrapped_never_cut():
+    res = rma(np.log([0.5, 0.8, 0.6]), np.array([0.04, 0.09, 0.05]), method="REML")
+    names = [LONG, "Short (an aside)", "Another trial whose name is far longer than its column (NCT0001)"]
+    fig = forest_plot(res, names, groups=["g", "g", "h"], left_columns={"n": ["128", "49", "62"]})
+    ax = fig.axes[0]
+    r = _draw(fig)
+    shown = {t.get_text().replace("\n", " "): t for t in ax.texts}
+    assert LONG in shown and "Short" in shown and "Another trial whose name is far longer than its column" in shown
+    assert "\n" in shown[LONG].get_text() and not any("\u2026" in s for s in shown)
+    plot = ax.get_window_extent(r)
+    column = [t.get_window_extent(r) for t in ax.texts if t.get_text() in ("n", "128", "49", "62")]
+    left = [t.get_window_extent(r) for t in ax.texts if t.get_text() and _in_column(t, 0.4)]
+    for box in left:
+        assert _inside(fig, box) and box.x1 <= plot.x0
+    names_boxes = [shown[s].get_window_extent(r) for s in shown if s.startswith(("EXTEND", "Short", "Another"))]
+    assert not [1 for a in names_boxes for c in column if _overlap(a, c)]
+    # wrapped rows take more room: no two texts of the label column touch
+    assert not [(i, j) for i, a in enumerate(left) for j, b in enumerate(left) if i < j and _overlap(a, b)]
+
+
+def test_summary_forest_labels_are_wrapped_never_cut():
+    labels = ["Primary model (restricted maximum likelihood with Hartung\u2013Knapp\u2013Sidik\u2013Jonkman "
+              "(ad hoc: never narrower than z))", "b", LONG]
+    fig = summary_forest(labels, [0.5, 0.6, 0.7], [0.3, 0.4, 0.5], [0.9, 0.9, 1.0])
+    ax = fig.axes[0]
+    r = _draw(fig)
+    shown = [t.get_text().replace("\n", " ") for t in ax.texts]
+    assert all(lab in shown for lab in labels) and not any("\u2026" in s for s in shown)
+    left = [t.get_window_extent(r) for t in ax.texts if t.get_text() and _in_column(t, 0.4)]
+    plot = ax.get_window_extent(r)
+    assert all(_inside(fig, b) and b.x1 <= plot.x0 for b in left)
+    assert not [(i, j) for i, a in enumerate(left) for j, b in enumerate(left) if i < j and _overlap(a, b)]
+    # each row's CI sits at the vertical centre of its (wrapped) label
+    rows = [ln for ln in ax.get_lines() if ln.get_marker() in ("D", "o")]
+    labels_y = [t.get_position()[1] for t in ax.texts if t.get_position()[0] == 0.01][1:]
+    assert [ln.get_ydata()[0] for ln in rows] == labels_y
+
+
+def test_rob_traffic_light_names_are_wrapped_never_cut():
+    rob = pd.concat([_rob()] * 2, ignore_index=True)
+    fig = rob_traffic_light(rob, [LONG, "B", LONG + " again", "D"])
+    ax = fig.axes[0]
+    r = _draw(fig)
+    ticks = ax.get_yticklabels()
+    assert [t.get_text().replace("\n", " ") for t in ticks] == [LONG, "B", LONG + " again", "D"]
+    boxes = [t.get_window_extent(r) for t in ticks]
+    assert all(_inside(fig, b) for b in boxes)
+    assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j and _overlap(a, b)]
+    # the dots stay on their name's row
+    assert sorted({float(c.get_offsets()[0][1]) for c in ax.collections}) == pytest.approx(list(ax.get_yticks()))
+
+
+def test_rob_traffic_light_legend_names_every_level_and_covers_no_data():
+    fig = rob_traffic_light(_rob(), ["A", "B"])
+    ax = fig.axes[0]
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    leg = fig.legends[0]
+    # "" and "odd" are no RoB 2 judgement: shown grey, named "Not assessed"; B's judgements are provisional
+    assert [t.get_text() for t in leg.get_texts()] == ["Low (+)", "Some concerns (?)", "High (\u2212)", "Not assessed",
+                                                       "Provisional (dashed outline)"]
+    colours = [matplotlib.colors.to_hex(hd.get_color()) for hd in leg.legend_handles[:4]]
+    assert colours == [ROB_COLORS[x] for x in ("low", "some concerns", "high", "")]
+    assert leg.legend_handles[4].get_linestyle()[0][1] is not None                   # dashed
+    r = _draw(fig)
+    box = leg.get_window_extent(r)
+    assert _inside(fig, box)
+    assert box.y1 <= ax.get_window_extent(r).y0                                       # under the grid
+    assert not [c for c in ax.collections if _overlap(box, c.get_window_extent(r))]
+    assert not [t for t in ax.get_yticklabels() + ax.get_xticklabels() if _overlap(box, t.get_window_extent(r))]
+    # only the levels used: all judged, none provisional
+    rob = _rob().assign(d2=["low", "low"], d3=["low", "low"], provisional=["no", "no"])
+    texts = [t.get_text() for t in rob_traffic_light(rob, ["A", "B"]).legends[0].get_texts()]
+    assert texts == ["Low (+)", "Some concerns (?)", "High (\u2212)"]
+
+
+def test_rob_summary_legend_clear_of_the_bars_and_the_axis_label():
+    fig = rob_summary(_rob(), [3, 1])
+    ax = fig.axes[0]
+    r = _draw(fig)
+    box = ax.get_legend().get_window_extent(r)
+    assert _inside(fig, box) and box.y1 <= ax.get_window_extent(r).y0
+    assert not _overlap(box, ax.xaxis.label.get_window_extent(r))
+    assert not [p for p in ax.patches if p.get_width() and _overlap(box, p.get_window_extent(r))]
+    judged = _rob().assign(d2=["low", "low"], d3=["low", "low"])
+    assert [t.get_text() for t in rob_summary(judged, [1, 1]).axes[0].get_legend().get_texts()] == [
+        "Low", "Some concerns", "High"]
+
+
+def _arrows(ax):
+    return sorted((a.xy, a.xyann) for a in ax.get_children()
+                  if isinstance(a, matplotlib.text.Annotation) and not a.get_text())
+
+
+def test_subgroup_forest_arrows_where_a_ci_runs_off_the_axis():
+    from types import SimpleNamespace
+
+    rows = pd.DataFrame({"level": ["upfront", "oligoprogression"], "k": [4, 2], "hr": [0.42, 0.57],
+                         "ci_lb": [0.27, 0.01], "ci_ub": [0.67, 33.74]})
+    fig = subgroup_forest({("PFS", "Timing"): SimpleNamespace(rows=rows, p_separate=0.3)}, "PFS")
+    ax = fig.axes[0]
+    # the axis stops at 0.1 and 10 (not 0.01 and 34); the wide CI is drawn to both limits with an arrow at each
+    # end (row 2), the narrow one (row 1) has none
+    assert ax.get_xlim() == pytest.approx((0.1, 10))
+    assert _arrows(ax) == [((0.1, 2), (0.125, 2)), ((10, 2), (8.0, 2))]
+    ci = [list(ln.get_xdata()) for ln in ax.get_lines() if list(ln.get_ydata()) == [2, 2]]
+    assert ci == [[0.1, 10]]
+    r = _draw(fig)
+    heads = [a.arrow_patch.get_window_extent(r) for a in ax.get_children()
+             if isinstance(a, matplotlib.text.Annotation) and not a.get_text()]
+    plot = ax.get_window_extent(r)
+    assert all(plot.x0 - 2 <= b.x0 and b.x1 <= plot.x1 + 2 for b in heads)      # drawn at the axis ends, visible
+
+
+@pytest.mark.parametrize("lims", [(0.2, 1.4), (0.02, 40), (0.7, 9)])
+def test_favours_labels_either_side_of_no_effect(lims):
+    lo, hi = lims
+    figs = [summary_forest(["a", "b"], [lo * 1.3, hi / 1.3], [lo * 1.2, hi / 1.5], [lo * 1.5, hi / 1.2],
+                           favours=("Favours MDT", "Favours control")),
+            forest_plot(rma(np.log([0.5, 0.8]), np.array([0.04, 0.09])), ["A", "B"], xlim=(min(lo, 0.9), max(hi, 1.1)))]
+    for fig in figs:
+        ax = fig.axes[0]
+        r = _draw(fig)
+        left, right = [a for a in ax.get_children() if isinstance(a, matplotlib.text.Annotation) and a.get_text()]
+        null = ax.transData.transform((1, 0))[0]
+        a, b = left.get_window_extent(r), right.get_window_extent(r)
+        gap = FAVOURS_GAP * fig.dpi / 72 - 1
+        assert a.x1 <= null - gap and b.x0 >= null + gap, (a, null, b)
+        assert left.get_text().startswith("\u2190") and right.get_text().endswith("\u2192")
+        assert _inside(fig, a) and _inside(fig, b)
+        clear = [ax.xaxis.label, *ax.get_xticklabels()]
+        assert not [t for t in clear if t.get_text() and (_overlap(a, t.get_window_extent(r))
+                                                          or _overlap(b, t.get_window_extent(r)))]
+
+
+def test_influence_plot_names_run_whole_inside_the_figure():
+    infl = pd.DataFrame({"rstudent": [0.5, -2.5], "dffits": [0.1, -1.2], "cook_d": [0.01, 0.9],
+                         "tau2_del": [0.02, 0.0], "inf": ["", "*"]}, index=["A", "B"])
+    short, long = influence_plot(infl, labels=["A", "B"]), influence_plot(infl, labels=[LONG + " (aside)", "B"])
+    ax = long.axes[2]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [LONG, "B"]               # the aside dropped, nothing cut
+    r = _draw(long)
+    assert all(_inside(long, t.get_window_extent(r)) for t in ax.get_xticklabels())
+    # the figure grows by the height the longer name needs at 60°; the panels keep their size
+    grow = (text_width(LONG, 6.5) - text_width("A", 6.5)) * math.sin(math.radians(60))
+    assert long.get_size_inches()[1] - short.get_size_inches()[1] == pytest.approx(grow)

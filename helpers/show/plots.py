@@ -62,10 +62,10 @@ def literal(text: object) -> str:
     return str(text).replace("$", r"\$")
 
 
-def short_label(text: object, width: int = 36, drop_asides: bool = True) -> str:
+def short_label(text: object, width: int | None = 36, drop_asides: bool = True) -> str:
     """A label short enough for a figure: parenthetical asides dropped (``drop_asides``), then
-    cut at ``width`` characters with an ellipsis; leading indentation is kept (tables keep
-    the full text)."""
+    cut at ``width`` characters with an ellipsis (``None``: never cut); leading indentation is
+    kept (tables keep the full text)."""
     import re
 
     raw = str(text)
@@ -73,8 +73,73 @@ def short_label(text: object, width: int = 36, drop_asides: bool = True) -> str:
     t = raw.strip()
     if drop_asides:
         t = re.sub(r"\s*\([^)]*\)", "", t).strip() or raw.strip()
-    t = t if len(t) <= width else t[: width - 1].rstrip() + "\u2026"
+    t = t if width is None or len(t) <= width else t[: width - 1].rstrip() + "\u2026"
     return indent + t
+
+
+_MEASURE = {}
+
+
+def text_width(text: str, fontsize: float, weight: str = "normal") -> float:
+    """Width in inches of one line of ``text`` as matplotlib draws it in the book's font
+    (measured by the Agg renderer, no mathtext)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    if "renderer" not in _MEASURE:
+        _MEASURE["renderer"] = RendererAgg(10, 10, 72)       # 72 dpi: pixels are points
+    prop = FontProperties(family=STYLE["font.family"], size=fontsize, weight=weight)
+    return _MEASURE["renderer"].get_text_width_height_descent(str(text), prop, ismath=False)[0] / 72
+
+
+def wrap_label(text: object, width: float, fontsize: float, weight: str = "normal") -> str:
+    """``text`` broken at spaces into lines at most ``width`` inches wide in the book's font,
+    never cut: a word wider than ``width`` keeps a line of its own, whole. Leading
+    indentation is repeated on every line."""
+    raw = str(text)
+    indent = raw[: len(raw) - len(raw.lstrip())]
+    lines: list[str] = []
+    for word in raw.split():
+        if lines and text_width(f"{indent}{lines[-1]} {word}", fontsize, weight) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(indent + ln for ln in lines) if lines else raw
+
+
+def row_centres(n_lines: Sequence[int], extra: float) -> tuple[list[float], float]:
+    """Centres of the rows of a forest-type figure, in row units from 0, where a row of one
+    line takes one unit and each further line of its label ``extra`` units more; and the
+    total number of units."""
+    ys, cursor = [], 0.0
+    for n in n_lines:
+        height = 1 + extra * (n - 1)
+        ys.append(cursor + (height - 1) / 2)
+        cursor += height
+    return ys, cursor
+
+
+def _clip_arrows(ax, lo: float, hi: float, y: float, xlim: tuple[float, float], color: str, lw: float = 1) -> None:
+    """Arrow heads at the ends of a CI (``lo``–``hi``) that run off the x-axis, as R ``meta``
+    draws them: from 1.25 times inside the limit out to the limit, on row ``y``."""
+    if lo < xlim[0]:
+        ax.annotate("", xy=(xlim[0], y), xytext=(xlim[0] * 1.25, y),
+                    arrowprops=dict(arrowstyle="->", color=color, lw=lw))
+    if hi > xlim[1]:
+        ax.annotate("", xy=(xlim[1], y), xytext=(xlim[1] / 1.25, y),
+                    arrowprops=dict(arrowstyle="->", color=color, lw=lw))
+
+
+FAVOURS_GAP = 6    # points between HR 1 and each "favours" label
+
+
+def _favours_labels(ax, favours: tuple[str, str], below: float, null: float = 1.0) -> None:
+    """The two "favours" labels under the axis, ``below`` points down, one either side of the
+    line of no effect at ``null`` and ``FAVOURS_GAP`` points clear of it."""
+    for dx, text, ha in ((-FAVOURS_GAP, f"\u2190 {literal(favours[0])}", "right"),
+                         (FAVOURS_GAP, f"{literal(favours[1])} \u2192", "left")):
+        ax.annotate(text, xy=(null, 0), xycoords=("data", "axes fraction"), xytext=(dx, -below),
+                    textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
 
 
 def _fmt_ci_text(est: float, lb: float, ub: float, digits: int = 2) -> str:
@@ -124,18 +189,25 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
     rows.append(("pooled", None))
     if pi is not None and pi.get("pi_lb") is not None:
         rows.append(("pi", None))
-    n_rows = len(rows)
 
     left = dict(left_columns or {})
     rob = dict(rob or {})
-    height = 1.2 + 0.24 * (n_rows + 2)
+    # horizontal layout in figure fractions (sized to the book's text column, about 7.5 in)
+    x_label, x_plot0, x_plot1 = 0.005, 0.40, 0.64
+    x_ci, x_w, x_rob0 = 0.645, 0.80, 0.85
+    indent = 0.01 if groups is not None else 0
+    left_x = [x_plot0 - 0.01 - 0.045 * (len(left) - 1 - j) for j in range(len(left))]   # right-aligned
+    # study names wrapped (never cut) to the room left of the first column (or of the plot)
+    label_end = min([x - max(text_width(t, 8, "bold" if t == name else "normal") for t in [name, *map(str, vals)])
+                     / FIG_WIDTH for x, (name, vals) in zip(left_x, left.items())] + [x_plot0])
+    room = (label_end - 0.015 - x_label - indent) * FIG_WIDTH
+    names = [wrap_label(short_label(s, None), room, 7.5) for s in labels]
+    ys, units = row_centres([names[p].count("\n") + 1 if kind == "study" else 1 for kind, p in rows], 0.65)
+    height = 1.2 + 0.24 * (units + 2)
     with book_style():
         fig = plt.figure(figsize=(FIG_WIDTH, height))
-        # horizontal layout in figure fractions (sized to the book's text column, about 7.5 in)
-        x_label, x_plot0, x_plot1 = 0.005, 0.40, 0.64
-        x_ci, x_w, x_rob0 = 0.645, 0.80, 0.85
-        ax = fig.add_axes([x_plot0, 0.9 / height + 0.35 / height, x_plot1 - x_plot0, (n_rows + 0.5) * 0.24 / height])
-        ax.set_ylim(n_rows - 0.5, -1.0)
+        ax = fig.add_axes([x_plot0, 0.9 / height + 0.35 / height, x_plot1 - x_plot0, (units + 0.5) * 0.24 / height])
+        ax.set_ylim(units - 0.5, -1.0)
         ax.set_xscale("log")
         finite = np.concatenate([lo, hi, [np.exp(res.ci_lb), np.exp(res.ci_ub)]])
         if xlim is None:
@@ -156,7 +228,6 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
         trans = matplotlib.transforms.blended_transform_factory(fig.transFigure, ax.transData)
         head_y = -0.9
         headers = [(x_label, "Study", "left")]
-        left_x = [x_plot0 - 0.01 - 0.045 * (len(left) - 1 - j) for j in range(len(left))]   # right-aligned
         for xs, name in zip(left_x, left):
             headers.append((xs, name, "right"))
         headers += [(x_ci, f"{measure} [{res.level:g}% CI]", "left"), (x_w + 0.02, "Weight", "right")]
@@ -167,22 +238,15 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
                     rotation=50, fontweight="bold", fontsize=7.5)
 
         msize = 4 + 10 * np.sqrt(w / w.max())
-        for r, (kind, payload) in enumerate(rows):
+        for r, (kind, payload) in zip(ys, rows):
             if kind == "group":
                 ax.text(x_label, r, literal(payload), transform=trans, va="center", fontweight="bold", fontsize=8.5)
             elif kind == "study":
                 i = payload
                 ax.plot([max(lo[i], xlim[0]), min(hi[i], xlim[1])], [r, r], color=COLORS["study"], lw=1)
-                if lo[i] < xlim[0]:
-                    ax.annotate("", xy=(xlim[0], r), xytext=(xlim[0] * 1.25, r),
-                                arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
-                if hi[i] > xlim[1]:
-                    ax.annotate("", xy=(xlim[1], r), xytext=(xlim[1] / 1.25, r),
-                                arrowprops=dict(arrowstyle="->", color=COLORS["study"], lw=1))
+                _clip_arrows(ax, lo[i], hi[i], r, xlim, COLORS["study"])
                 ax.plot([est[i]], [r], marker="s", ms=msize[i], color=COLORS["study"], mec="none")
-                indent = 0.01 if groups is not None else 0
-                ax.text(x_label + indent, r, literal(short_label(labels[i])), transform=trans, va="center",
-                        fontsize=7.5)
+                ax.text(x_label + indent, r, literal(names[i]), transform=trans, va="center", fontsize=7.5)
                 for xs, vals in zip(left_x, left.values()):
                     ax.text(xs, r, literal(vals[i]), transform=trans, va="center", ha="right", fontsize=8)
                 ax.text(x_ci, r, _fmt_ci_text(est[i], lo[i], hi[i]), transform=trans, va="center", fontsize=7.5)
@@ -206,16 +270,14 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
             elif kind == "pi":
                 pl, pu = np.exp([pi["pi_lb"], pi["pi_ub"]])
                 ax.plot([max(pl, xlim[0]), min(pu, xlim[1])], [r, r], color=COLORS["pi"], lw=3, solid_capstyle="butt")
+                _clip_arrows(ax, pl, pu, r, xlim, COLORS["pi"])
                 ax.text(x_label, r, "Prediction interval", transform=trans, va="center", fontsize=8)
                 ax.text(x_ci, r, f"[{fmt_ci(pl, pu)}]", transform=trans, va="center", fontsize=8, color=COLORS["pi"])
         het = heterogeneity or (
             f"Heterogeneity: I\u00b2 = {res.I2:.0f}%, \u03c4\u00b2 = {res.tau2:.3f}, "
             f"Q = {res.QE:.2f} (df = {res.k - 1}), {fmt_p(res.QEp)}" if res.k > 1 else "")
         fig.text(x_label, 0.35 / height, literal(het), fontsize=8, color=COLORS["muted"])
-        # favours labels under the axis
-        for x, text, ha in ((0.95, f"\u2190 {literal(favours[0])}", "right"), (1.05, f"{literal(favours[1])} \u2192", "left")):
-            ax.annotate(text, xy=(x, 0), xycoords=("data", "axes fraction"), xytext=(0, -34),
-                        textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+        _favours_labels(ax, favours, 34)
     return fig
 
 
@@ -303,19 +365,26 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
                    favours: tuple[str, str] = ("Favours MDT", "Favours control"), title: str | None = None,
                    right_header: str | None = None) -> plt.Figure:
     """Point estimates with CIs, one row per analysis (sensitivity analyses, cumulative
-    meta-analysis). Rows with a missing estimate show their note (e.g. "not estimable")."""
+    meta-analysis). Rows with a missing estimate show their note (e.g. "not estimable").
+    Labels are wrapped, never cut; the x-axis spans the CIs but no further than 0.1 and 10,
+    and a CI that runs past a limit ends in an arrow."""
     n = len(labels)
     est, lb, ub = (np.asarray(x, dtype=float) for x in (est, lb, ub))
     notes = list(notes) if notes is not None else [""] * n
+    ok = np.isfinite(est)
+    bold = [not ok[i] and not notes[i] for i in range(n)]
+    room = (0.40 - 0.015 - 0.01) * FIG_WIDTH                       # from the label's start to the plot
+    names = [wrap_label(s, room, 7.5, "bold" if b else "normal") for s, b in zip(labels, bold)]
+    ys, units = row_centres([t.count("\n") + 1 for t in names], 0.5)
+    height = 0.9 + 0.3 * units
     with book_style():
-        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.9 + 0.3 * n))
-        fig.subplots_adjust(left=0.40, right=0.72, top=1 - 0.35 / (0.9 + 0.3 * n), bottom=0.55 / (0.9 + 0.3 * n))
-        ok = np.isfinite(est)
-        lo_lim = max(0.05, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
-        hi_lim = min(20, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))
+        fig.subplots_adjust(left=0.40, right=0.72, top=1 - 0.35 / height, bottom=0.55 / height)
+        lo_lim = max(0.1, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
+        hi_lim = min(10, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
         ax.set_xscale("log")
         ax.set_xlim(lo_lim, hi_lim)
-        ax.set_ylim(n - 0.5, -0.8)
+        ax.set_ylim(units - 0.5, -0.8)
         ax.axvline(1, color=COLORS["null"], lw=0.8)
         if reference is not None:
             ax.axvline(reference, color=COLORS["pooled"], lw=0.8, ls=":")
@@ -325,17 +394,19 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         ax.text(0.01, -0.75, "Analysis", transform=trans, fontweight="bold", fontsize=8, va="center")
         ax.text(0.735, -0.75, right_header or f"{measure} [95% CI]", transform=trans, fontweight="bold", fontsize=8,
                 va="center")
-        for i in range(n):
-            ax.text(0.01, i, literal(short_label(labels[i], 56, drop_asides=False)), transform=trans, va="center",
-                    fontsize=7.5, fontweight="bold" if not ok[i] and not notes[i] else "normal")
+        for i, y in enumerate(ys):
+            ax.text(0.01, y, literal(names[i]), transform=trans, va="center",
+                    fontsize=7.5, fontweight="bold" if bold[i] else "normal")
             if ok[i]:
-                ax.plot([max(lb[i], lo_lim), min(ub[i], hi_lim)], [i, i], color=COLORS["study"], lw=1.2)
-                ax.plot([est[i]], [i], marker="D" if i == 0 else "o", ms=5, color=COLORS["study"])
+                ends = [min(max(x, lo_lim), hi_lim) for x in (lb[i], ub[i])]       # a CI wholly outside: at the limit
+                ax.plot(ends, [y, y], color=COLORS["study"], lw=1.2)
+                _clip_arrows(ax, lb[i], ub[i], y, (lo_lim, hi_lim), COLORS["study"], 1.2)
+                ax.plot([est[i]], [y], marker="D" if i == 0 else "o", ms=5, color=COLORS["study"])
                 txt = _fmt_ci_text(est[i], lb[i], ub[i])
             else:
                 txt = ""
             extra = f"  {literal(notes[i])}" if notes[i] else ""
-            ax.text(0.735, i, txt + extra, transform=trans, va="center", fontsize=8,
+            ax.text(0.735, y, txt + extra, transform=trans, va="center", fontsize=8,
                     color=COLORS["muted"] if not ok[i] else "black")
         ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if lo_lim <= t <= hi_lim]
         ax.set_xticks(ticks)
@@ -344,22 +415,23 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         ax.set_xlabel(f"{measure} (log scale)")
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
-        for x, text, ha in ((0.95, f"\u2190 {literal(favours[0])}", "right"), (1.05, f"{literal(favours[1])} \u2192", "left")):
-            ax.annotate(text, xy=(x, 0), xycoords=("data", "axes fraction"), xytext=(0, -30),
-                        textcoords="offset points", ha=ha, va="top", fontsize=8, color=COLORS["muted"])
+        _favours_labels(ax, favours, 30)
     return fig
 
 
 def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
     """metafor's ``plot(influence(res))`` in four panels: externally standardised residuals,
-    DFFITS, Cook's distance and tau² when the study is left out; flagged studies in red."""
+    DFFITS, Cook's distance and tau² when the study is left out; flagged studies in red.
+    Study names run whole under the lower panels, the figure as tall as they need."""
     labels = list(labels) if labels is not None else [str(i) for i in infl.index]
     x = np.arange(len(labels))
     flagged = (infl["inf"] == "*").to_numpy()
     panels = [("rstudent", "Standardised residual", (-1.96, 1.96)), ("dffits", "DFFITS", None),
               ("cook_d", "Cook's distance", None), ("tau2_del", "\u03c4\u00b2 without the study", None)]
+    names = [short_label(s, None) for s in labels]          # whole names: the figure grows to fit them
+    below = max(text_width(s, 6.5) for s in names) * math.sin(math.radians(60)) if names else 0
     with book_style():
-        fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH, 5.8), sharex=True)
+        fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH, 4.75 + below), sharex=True)
         for ax, (col, title, band) in zip(axes.ravel(), panels):
             y = infl[col].to_numpy(float)
             ax.plot(x, y, color=COLORS["muted"], lw=0.8)
@@ -370,7 +442,8 @@ def influence_plot(infl, labels: Sequence[str] | None = None) -> plt.Figure:
             ax.set_title(title, fontsize=9, loc="left")
         for ax in axes[1]:
             ax.set_xticks(x)
-            ax.set_xticklabels([literal(short_label(s, 28)) for s in labels], rotation=60, ha="right", fontsize=6.5)
+            ax.set_xticklabels([literal(s) for s in names], rotation=60, ha="right", rotation_mode="anchor",
+                               fontsize=6.5)
         fig.tight_layout()
     return fig
 
@@ -464,33 +537,79 @@ def text_outside_boxes(fig) -> list[str]:
 ROB_DOMAINS = ("D1", "D2", "D3", "D4", "D5", "Overall")
 
 
+ROB_LEVELS = {"low": "Low", "some concerns": "Some concerns", "high": "High", "": "Not assessed"}
+
+
+def _rob_level(value: object) -> str:
+    """A RoB 2 judgement as a key of ``ROB_COLORS``: anything but the three levels is "" (not assessed)."""
+    v = str(value).strip().lower()
+    return v if v in ROB_COLORS else ""
+
+
+def _rob_legend_handles(levels: set[str], provisional: bool) -> list:
+    """Legend entries for the judgements in ``levels`` (in the order low, some concerns, high,
+    not assessed), each a dot in its colour with its symbol named, and a dashed outline
+    for provisional judgements when there are any."""
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for level in ROB_LEVELS:
+        if level in levels:
+            sym = f" ({ROB_SYMBOLS[level]})" if ROB_SYMBOLS[level] else ""
+            handles.append(Line2D([], [], ls="", marker="o", ms=9, mec="none", color=ROB_COLORS[level],
+                                  label=ROB_LEVELS[level] + sym))
+    if provisional:
+        from matplotlib.collections import PathCollection
+        from matplotlib.markers import MarkerStyle
+        from matplotlib.transforms import IdentityTransform
+
+        marker = MarkerStyle("o")
+        handles.append(PathCollection([marker.get_path().transformed(marker.get_transform())], sizes=[81],
+                                      facecolors="white", edgecolors="#333333", linewidths=0.8, linestyles="--",
+                                      label="Provisional (dashed outline)", transform=IdentityTransform()))
+    return handles
+
+
+ROB_ROW = 0.28        # inches per comparison in the traffic-light plot
+ROB_LEGEND = 0.45     # inches under the grid for the legend
+
+
 def rob_traffic_light(rob, labels: Sequence[str], title: str | None = None) -> plt.Figure:
-    """RoB 2 traffic-light plot: comparisons × domains, provisional judgements hatched."""
+    """RoB 2 traffic-light plot: comparisons × domains, provisional judgements with a dashed
+    outline, and a legend of the judgements under the grid. Comparison names are wrapped to
+    the label column, never cut."""
     cols = [f"d{i}" for i in range(1, 6)] + ["overall"]
-    n = len(rob)
+    names = [wrap_label(short_label(s, None), 0.42 * FIG_WIDTH - 0.15, 7.5) for s in labels]
+    ys, units = row_centres([t.count("\n") + 1 for t in names], 0.55)
+    height = 0.7 + ROB_ROW * units + ROB_LEGEND
+    levels = {_rob_level(v) for c in cols for v in rob[c]}
+    provisional = bool((rob["provisional"] == "yes").any())
     with book_style():
-        fig, ax = plt.subplots(figsize=(FIG_WIDTH, 0.7 + 0.28 * n))
-        fig.subplots_adjust(left=0.42, right=0.98, top=1 - 0.45 / (0.7 + 0.28 * n), bottom=0.05)
-        for i, (_, r) in enumerate(rob.iterrows()):
+        fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))
+        fig.subplots_adjust(left=0.42, right=0.98, top=1 - 0.45 / height, bottom=(ROB_LEGEND + 0.05) / height)
+        for y, (_, r) in zip(ys, rob.iterrows()):
             for j, c in enumerate(cols):
-                j_val = r[c]
-                ax.scatter([j], [i], s=120, color=ROB_COLORS.get(j_val, ROB_COLORS[""]),
+                j_val = _rob_level(r[c])
+                ax.scatter([j], [y], s=120, color=ROB_COLORS[j_val],
                            edgecolor="#333333" if r["provisional"] == "yes" else "none",
                            linewidth=0.6, linestyle="--" if r["provisional"] == "yes" else "-")
-                ax.text(j, i, ROB_SYMBOLS.get(j_val, ""), ha="center", va="center", color="white", fontsize=7,
+                ax.text(j, y, ROB_SYMBOLS[j_val], ha="center", va="center", color="white", fontsize=7,
                         fontweight="bold")
         ax.set_xticks(range(len(cols)))
         ax.set_xticklabels(ROB_DOMAINS)
         ax.xaxis.tick_top()
-        ax.set_yticks(range(n))
-        ax.set_yticklabels([literal(short_label(s, 40)) for s in labels], fontsize=7.5)
-        ax.set_ylim(n - 0.5, -0.7)
+        ax.set_yticks(ys)
+        ax.set_yticklabels([literal(t) for t in names], fontsize=7.5)
+        ax.set_ylim(units - 0.5, -0.7)
         ax.set_xlim(-0.6, len(cols) - 0.4)
         for side in ("left", "right", "bottom", "top"):
             ax.spines[side].set_visible(False)
         ax.tick_params(length=0)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left", pad=18)
+        handles = _rob_legend_handles(levels, provisional)
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.04 / height), ncol=len(handles),
+                   frameon=False, fontsize=7.5, handletextpad=0.3, columnspacing=1.4)
     return fig
 
 
@@ -501,11 +620,13 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
     w = w / w.sum() * 100
     with book_style():
         fig, ax = plt.subplots(figsize=(FIG_WIDTH, 2.6))
+        judged = {c: np.array([_rob_level(v) for v in rob[c]]) for c in cols}
+        levels = [lv for lv in ROB_LEVELS if any((j == lv).any() for j in judged.values()) or lv != ""]
         for row, c in enumerate(cols):
             left = 0.0
-            for level in ("low", "some concerns", "high"):
-                share = float(w[(rob[c] == level).to_numpy()].sum())
-                ax.barh(row, share, left=left, color=ROB_COLORS[level], label=level if row == 0 else None)
+            for level in levels:
+                share = float(w[judged[c] == level].sum())
+                ax.barh(row, share, left=left, color=ROB_COLORS[level], label=ROB_LEVELS[level] if row == 0 else None)
                 if share >= 8:
                     ax.text(left + share / 2, row, f"{share:.0f}%", ha="center", va="center", color="white",
                             fontsize=7)
@@ -515,7 +636,7 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
         ax.set_ylim(len(cols) - 0.5, -0.5)
         ax.set_xlim(0, 100)
         ax.set_xlabel("share of the analysis weight (%)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False, fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=len(levels), frameon=False, fontsize=7)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
         fig.tight_layout()
@@ -577,8 +698,15 @@ def sensitivity_plot(sens) -> plt.Figure:
 
 
 def cumulative_plot(cu) -> plt.Figure:
-    """metafor's ``forest(cumul(res))``: the pooled HR as each comparison is added (log scale input)."""
-    return summary_forest([f"+ {s}" for s in cu.index], np.exp(cu["estimate"]), np.exp(cu["ci_lb"]),
+    """metafor's ``forest(cumul(res))``: the pooled HR as each comparison is added (log scale input).
+    Rows name the comparison as the forest plot does (asides dropped) and keep its year."""
+    import re
+
+    def name(s: str) -> str:
+        m = re.fullmatch(r"(.*?)\s*(\(\d{4}\))", str(s))
+        return f"+ {short_label(m[1], None)} {m[2]}" if m else f"+ {short_label(s, None)}"
+
+    return summary_forest([name(s) for s in cu.index], np.exp(cu["estimate"]), np.exp(cu["ci_lb"]),
                           np.exp(cu["ci_ub"]))
 
 
@@ -606,7 +734,8 @@ def odds_ratio_forest(sr) -> plt.Figure:
         return summary_forest(["no usable trial"], [np.nan], [np.nan], [np.nan], notes=["not estimable"], measure="OR")
     z = stats.norm.ppf(0.975)
     yi, se = np.asarray(sr.re_or.yi), np.sqrt(np.asarray(sr.re_or.vi))
-    labels = [f"{t} ({a}/{n1} vs {c}/{n2})" for t, a, n1, c, n2 in zip(u["trial"], u["ai"], u["n1i"], u["ci"], u["n2i"])]
+    labels = [f"{t} ({a:g}/{n1:g} vs {c:g}/{n2:g})"            # counts read 20/66, never 20.0/66.0
+              for t, a, n1, c, n2 in zip(u["trial"], *(u[k].astype(float) for k in ("ai", "n1i", "ci", "n2i")))]
     est, lb, ub = list(np.exp(yi)), list(np.exp(yi - z * se)), list(np.exp(yi + z * se))
     if len(yi) >= 2:
         labels.append("Random-effects OR (pooled)")
