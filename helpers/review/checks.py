@@ -152,7 +152,7 @@ def _line(i) -> int:
 
 
 def _quotes_print_numbers(df: pd.DataFrame, file: str, numeric_cols: list[str], quote_col: str = "quote"):
-    raw = df.attrs["raw"]
+    raw = df.attrs["raw"].frame
     for i in df.index:
         quote = raw.at[i, quote_col]
         for c in numeric_cols:
@@ -167,7 +167,7 @@ def numbers_are_finite(t: Tables) -> None:
     for name, df in t.items():
         if df is None:
             continue
-        raw = df.attrs["raw"]
+        raw = df.attrs["raw"].frame
         for c in df.columns:
             if str(df[c].dtype) not in ("Int64", "Float64"):
                 continue
@@ -211,7 +211,7 @@ def provenance_facts_are_quoted(t: Tables) -> None:
     quote prints a numeric value."""
     prov = t["provenance"]
     fields = set(t["trials"].columns) | PROVENANCE_EXTRA_FIELDS
-    praw = prov.attrs["raw"]
+    praw = prov.attrs["raw"].frame
     for i, r in _rows(prov):
         if r["field"] not in fields:
             raise DataError("provenance.csv", _line(i), "field", f"'{r['field']}' is not a column of trials.csv "
@@ -224,7 +224,7 @@ def provenance_facts_are_quoted(t: Tables) -> None:
 def trial_numbers_are_traced(t: Tables) -> None:
     """Every number of trials.csv has a provenance.csv row with that value (and so a quote)."""
     tr, prov = t["trials"], t["provenance"]
-    traw = tr.attrs["raw"]
+    traw = tr.attrs["raw"].frame
     for i, r in _rows(tr):
         for c in ("n_randomized", "n_mdt", "n_control", "max_lesions"):
             v = traw.at[i, c]

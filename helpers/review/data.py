@@ -347,9 +347,38 @@ def validation_cached(data_dir: str | Path | None = None) -> bool:
 
 
 # --------------------------------------------------------------------------- reading
+class RawCells:
+    """A table's stripped cells as written, kept in its ``attrs["raw"]`` for the quote checks.
+    pandas deep-copies ``attrs`` into every frame or row derived from the table; this holder
+    is shared instead (the checks only read it), which keeps a load from copying every file's
+    cells thousands of times."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def __deepcopy__(self, memo) -> "RawCells":
+        return self
+
+
+_FRAMES: dict[tuple[str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}   # (schema, bytes) → typed, raw
+
+
 def _frame(data: bytes, schema: Schema) -> pd.DataFrame:
     """The cells as typed columns: strings (``None`` when empty), ``Int64``, ``Float64``;
-    the stripped cells as written in ``attrs["raw"]`` (for the quote checks)."""
+    the stripped cells as written in ``attrs["raw"]`` (a ``RawCells``, for the quote checks).
+    A file read before with the same bytes and schema is copied from memory, not parsed again."""
+    key = (json.dumps(schema.descriptor, sort_keys=True), hashlib.sha256(data).hexdigest())
+    if key not in _FRAMES:
+        if len(_FRAMES) >= 64:
+            _FRAMES.pop(next(iter(_FRAMES)))
+        _FRAMES[key] = _parse(data, schema)
+    typed, raw = _FRAMES[key]
+    out = typed.copy(deep=True)
+    out.attrs["raw"] = RawCells(raw.copy(deep=True))
+    return out
+
+
+def _parse(data: bytes, schema: Schema) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[], encoding="utf-8")
     raw = raw.apply(lambda s: s.str.strip())
     out = pd.DataFrame(index=raw.index)
@@ -360,8 +389,7 @@ def _frame(data: bytes, schema: Schema) -> pd.DataFrame:
         else:
             numbers = pd.to_numeric(cells.where(cells != "", None))
             out[c.name] = numbers.astype("Int64" if c.kind == "int" else "Float64")
-    out.attrs["raw"] = raw
-    return out
+    return out, raw
 
 
 def load_review(data_dir: str | Path | None = None) -> Review:
