@@ -640,26 +640,61 @@ def _bib_author(r: dict) -> str:
     return "{" + _bib_escape(who + (" et al." if others else "")) + "}"
 
 
+RECORD_WORDS = {"full paper": "Full paper", "long-term update": "Long-term update", "abstract": "Abstract",
+                "congress abstract": "Congress abstract", "news": "News report", "registry": "Trial registry record",
+                "review": "Review"}
+READ_AS = {"abstract": "only its abstract was read", "news": "read in a news report",
+           "congress": "read as the congress abstract", "registry": "read in the registry",
+           "review": "read in a review"}
+
+
+def _bib_note(r: dict) -> str:
+    """What the record is and, where it differs, what of it was read: "Full paper; only its
+    abstract was read", "News report" (not the extractors' "news; read as news")."""
+    kind = RECORD_WORDS.get(r["record_type"], r["record_type"].capitalize())
+    same = {("news", "news"), ("registry", "registry"), ("review", "review"), ("abstract", "abstract"),
+            ("congress abstract", "congress")}
+    if (r["record_type"], r["source_tier"]) in same:
+        return kind
+    return f"{kind}; {READ_AS.get(r['source_tier'], 'read as ' + r['source_tier'])}"
+
+
+def _bib_venue(journal: str | None) -> str:
+    """The journal or outlet as a reference list prints it, without the extractors' remarks
+    in parentheses ("Future Oncol (inferred from PubMed mirror; …)" → "Future Oncol", but
+    "Br J Cancer 130(12):1929-1935" kept); empty
+    where the record names none ("(not visible)", "news (…)")."""
+    j = (journal or "").strip()
+    if not j or j.startswith("(") or j.lower().startswith("not visible"):
+        return ""
+    # a parenthesis is a remark when it says how the record was seen; "(12):1929" or "(ASCO 2022)" stay
+    name = re.sub(r"\s*\([^()]*\b(?:visible|inferred|mirror|copy|per|URL|search result|record)\b[^()]*\)", "", j).strip()
+    return "" if name.lower() in ("news", "news item") else name
+
+
 def write_bib(records: list[dict]) -> None:
     """references_trials.bib: one entry per record (key = record_id), so chapters can {cite} any
     source; journal articles as @article, everything else as @misc with its address."""
     out = ["% Written by extraction/build_data.py from data/records.csv; do not edit by hand.", ""]
     for r in sorted(records, key=lambda r: r["record_id"]):
         # double braces: the title keeps its capitalisation ("SABR-COMET", "NRG-BR002")
-        fields = {"author": _bib_author(r), "title": "{" + _bib_escape(r["title"]) + "}"}
-        article = r["record_type"] in ("full paper", "long-term update", "abstract", "review") and r["journal"] \
-            and r["year"] and not r["journal"].startswith("(")
+        # a title the source does not show is the extractors' description: marked as supplied
+        title = re.sub(r"\s*\(title not visible\)", " [title supplied by the reviewers]", r["title"])
+        fields = {"author": _bib_author(r), "title": "{" + _bib_escape(title) + "}"}
+        venue = _bib_venue(r["journal"])
+        article = r["record_type"] in ("full paper", "long-term update", "abstract", "review") and venue \
+            and r["year"]
         if article:
-            fields["journal"] = _bib_escape(r["journal"])
-        else:
-            fields["howpublished"] = _bib_escape(r["journal"] or r["record_type"])
+            fields["journal"] = _bib_escape(venue)
+        elif venue:   # what the record is, the note says
+            fields["howpublished"] = _bib_escape(venue)
         if r["year"]:
             fields["year"] = r["year"]
         if r["doi"]:
             fields["doi"] = r["doi"]
         if r["url"]:
             fields["url"] = r["url"]
-        fields["note"] = _bib_escape(f"{r['record_type']}; read as {r['source_tier']}")
+        fields["note"] = _bib_escape(_bib_note(r))
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
         out.append(f"@{'article' if article else 'misc'}{{{r['record_id']},\n{body}\n}}\n")
     (ROOT / "references_trials.bib").write_text("\n".join(out), encoding="utf-8")
