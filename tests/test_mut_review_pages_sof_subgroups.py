@@ -414,3 +414,25 @@ def test_subgroup_glue_values_nothing_significant_other_settings():
     assert v["timing_os_p"] == "not testable"
     one = sg.subgroup_glue_values(_results({("PFS", "Disease state"): 0.04}), {"PFS": _sg_table()})
     assert one["n_sig"] == "1 is" and one["expected_false"] == "0.1" and one["n_tests"] == "1"
+
+
+def test_effect_modification_note():
+    rep = SimpleNamespace(settings=SimpleNamespace(level=95.0),
+                          absolute=pd.DataFrame({"cancer_group": ["NSCLC", "breast"]}))
+    rows = pd.DataFrame({"level": ["NSCLC", "breast", "prostate"], "hr": [0.44, 0.87, 0.39],
+                         "ci_lb": [0.20, 0.41, 0.26], "ci_ub": [0.96, 1.87, 0.60]})
+    res = SimpleNamespace(p_primary=0.02, rows=rows)
+    note = sof.effect_modification_note({"PFS": rep}, "PFS", {("PFS", "Primary cancer"): res})
+    assert note == (" The pooled HR is applied to every group although the effect differed between primary cancers "
+                    "(interaction p = 0.02; a comparison between trials, not adjusted for the other subgroup tests); "
+                    "the groups' own HRs: non-small-cell lung cancer 0.44 (0.20–0.96) and breast 0.87 (0.41–1.87).")
+    # not significant at the level's alpha (0.05), at 0.05 exactly, or no subgroup results: nothing said
+    for p in (0.05, 0.3, float("nan")):
+        assert sof.effect_modification_note({"PFS": rep}, "PFS",
+                                            {("PFS", "Primary cancer"): SimpleNamespace(p_primary=p, rows=rows)}) == ""
+    assert sof.effect_modification_note({"PFS": rep}, "PFS", None) == ""
+    assert sof.effect_modification_note({"PFS": rep}, "PFS", {("OS", "Primary cancer"): res}) == ""
+    # at a 90% level, p = 0.08 is significant
+    rep90 = SimpleNamespace(settings=SimpleNamespace(level=90.0), absolute=rep.absolute)
+    assert sof.effect_modification_note({"PFS": rep90}, "PFS",
+                                        {("PFS", "Primary cancer"): SimpleNamespace(p_primary=0.08, rows=rows)})

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from helpers.review.data import Review
-from helpers.review.efficacy import OUTCOME_PHRASES, efficacy_report
+from helpers.review.efficacy import GROUP_WORDS, OUTCOME_PHRASES, efficacy_report
 from helpers.review.efficacy import absolute_brief, absolute_range, absolute_sentence
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
@@ -83,11 +83,33 @@ def _compare(outcome, computed, judged) -> list[dict]:
 _MARKS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def landing_summary(review: Review, reports: dict, safety: SafetyResult) -> tuple[pd.DataFrame, list[str]]:
+def effect_modification_note(reports: dict, outcome: str, subgroups: dict | None) -> str:
+    """Where the interaction test by primary cancer is significant, say that the absolute effects
+    apply the pooled HR to every cancer group all the same, with each group's own HR (GRADE uses
+    the pooled relative effect unless a subgroup effect is credible; this one compares trials)."""
+    from helpers.show.text import fmt_p, join_words
+
+    res = (subgroups or {}).get((outcome, "Primary cancer"))
+    rep = reports[outcome]
+    if res is None or not res.p_primary < (100 - rep.settings.level) / 100:
+        return ""
+    shown = set(rep.absolute["cancer_group"])
+    rows = res.rows[res.rows["level"].isin(shown)]
+    own = [f"{GROUP_WORDS.get(r['level'], r['level'])} {fmt_ratio(r['hr'], r['ci_lb'], r['ci_ub'])}"
+           for _, r in rows.iterrows()]
+    return (f" The pooled HR is applied to every group although the effect differed between primary cancers "
+            f"(interaction {fmt_p(res.p_primary)}; a comparison between trials, not adjusted for the other "
+            f"subgroup tests)" + (f"; the groups' own HRs: {join_words(own)}." if own else "."))
+
+
+def landing_summary(review: Review, reports: dict, safety: SafetyResult,
+                    subgroups: dict | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The landing page's GRADE summary of findings (Cochrane's layout): outcome; comparisons
     (participants); relative effect; absolute effect per 1,000 with its named baseline;
     certainty (the reviewers' judgement) with a footnote for every downgraded domain; and the
-    GRADE plain-language statement. Returns (table, footnotes "a. …")."""
+    GRADE plain-language statement. Returns (table, footnotes "a. …"). With ``subgroups`` (the
+    build's subgroup results), the absolute-effect footnote says where the effect differed
+    between primary cancers."""
     sof, _ = summary_of_findings(review, reports, safety)
     outcomes = ["PFS", "OS", "AE grade >=2"][:len(sof)]
     notes, rows = [], []
@@ -95,7 +117,8 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult) -> tupl
         if oc in ("PFS", "OS"):    # the range in the cell, each cancer group in a footnote
             mark = _MARKS[len(notes)]
             notes.append(f"{mark}. {row['Outcome'].capitalize()}, absolute effect by cancer group: "
-                         f"{absolute_brief(reports[oc])[:1].lower()}{absolute_brief(reports[oc])[1:]}")
+                         f"{absolute_brief(reports[oc])[:1].lower()}{absolute_brief(reports[oc])[1:]}"
+                         + effect_modification_note(reports, oc, subgroups))
             absolute = f"{absolute_range(reports[oc])} ({mark})."
         else:
             absolute = row["Absolute effect (control baseline per cancer group)"]
