@@ -652,6 +652,8 @@ def _bib_note(r: dict) -> str:
     """What the record is and, where it differs, what of it was read: "Full paper; only its
     abstract was read", "News report" (not the extractors' "news; read as news")."""
     kind = RECORD_WORDS.get(r["record_type"], r["record_type"].capitalize())
+    if any(re.search(r"mirror|\bcopy\b", r.get(c) or "", re.I) for c in ("authors", "journal")) and r.get("url"):
+        kind += "; the address is a copy on another site, not the publisher's page"
     same = {("news", "news"), ("registry", "registry"), ("review", "review"), ("abstract", "abstract"),
             ("congress abstract", "congress")}
     if (r["record_type"], r["source_tier"]) in same:

@@ -35,3 +35,10 @@ def test_note(kind, tier, want):
 def test_the_written_bib_holds_no_working_notes():
     bib = (ROOT / "references_trials.bib").read_text(encoding="utf-8")
     assert not re.search(r"not visible|inferred from|mirror|read as \w+\}|excerpt|search result", bib, re.I)
+
+
+def test_a_mirror_copy_is_marked_in_the_note():
+    r = {"record_type": "news", "source_tier": "news", "authors": "Cancer Therapy Advisor (mirror copy)",
+         "journal": "Cancer Therapy Advisor", "url": "http://example.org/x"}
+    assert _bib_note(r) == "News report; the address is a copy on another site, not the publisher's page"
+    assert _bib_note(dict(r, authors="Tsai CJ et al.")) == "News report"
