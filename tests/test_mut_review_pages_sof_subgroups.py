@@ -191,6 +191,25 @@ def test_landing_summary_without_harms_row(absolute):
                      "b. Overall survival, absolute effect by cancer group: brief OS"]
 
 
+def test_bottom_line(absolute):
+    grade = pd.concat([_grade_rows(), pd.DataFrame({"outcome": ["AE grade >=2"], "domain": ["imprecision"],
+                                                    "judgement": ["very serious"], "reason": ["one trial"]})])
+    review = SimpleNamespace(grade=grade)
+    # the judged certainty of each row (as in the table): PFS 1 + 2 levels down → very low; OS one → moderate;
+    # harms two → low; with one trial of harms its OR is said to be one trial's
+    assert sof.bottom_line(review, _reports(), _safety(k=1)) == (
+        "The evidence is very uncertain about the effect of MDT on progression-free survival (hazard ratio 0.50, "
+        "95% CI 0.40–0.64; very low certainty). MDT added to standard of care probably makes little or no "
+        "difference to overall survival (hazard ratio 0.80, 95% CI 0.60–1.10; moderate certainty). MDT added to "
+        "standard of care may increase grade ≥2 adverse events (one trial: odds ratio 2.00, 95% CI 1.20–3.50; low "
+        "certainty).")
+    two = sof.bottom_line(review, _reports(), _safety(k=2))
+    assert two.endswith("(odds ratio 2.00, 95% CI 1.20–3.50; low certainty).") and "one trial" not in two
+    none = sof.bottom_line(review, _reports(), _safety(mh=False))
+    assert none.endswith("moderate certainty). No trial reports grade ≥2 adverse events per arm in a form that gives "
+                         "an odds ratio.")
+
+
 # --------------------------------------------------------------------------- subgroups
 def _sg_table():
     # yi, vi by level: de novo three trials, recurrent two, mixed one, plus one not estimable
@@ -302,7 +321,11 @@ def test_iceman_answers():
     c = _result("Timing of MDT", {"upfront": 0.9, "consolidation": 0.7}, 0.2)
     got = sg.iceman(a, b, n_tests=10)
     assert got["rating"] == "low"
-    assert got["Chance a likely explanation?"] == "possibly: p < 0.05 but one of 10 tests (6 factors × 2 outcomes)"
+    # 10 tests run of the 12 that 6 factors × 2 outcomes make: the text says both (not "6 × 2 give 10")
+    assert got["Chance a likely explanation?"] == ("possibly: p < 0.05 but one of 10 tests run (of 12 possible: "
+                                                   "6 factors × 2 outcomes)")
+    assert sg.iceman(a, b, n_tests=3, n_possible=4)["Chance a likely explanation?"].endswith(
+        "one of 3 tests run (of 4 possible: 6 factors × 2 outcomes)")
     assert got["Consistent across related outcomes?"] == "yes: the same subgroup does better for PFS and OS"
     assert got["Within-trial comparison?"] == "no: subgroups are whole trials (between-trial comparison)"
     assert got["Pre-specified hypothesis with direction?"] == "no: taken from the paper's abstract, direction not stated"
@@ -352,7 +375,7 @@ def test_claims_table_and_by_question():
     assert list(t["Interaction (separate τ²)"]) == ["p = 0.005", "p = 0.30", "p < 0.001", "p = 0.20"]
     assert list(t["Interaction (common τ²)"]) == ["p = 0.01", "p = 0.60", "p < 0.001", "p = 0.40"]
     assert list(t["ICEMAN credibility"]) == ["low", "very low", "low", "very low"]
-    assert t["Chance a likely explanation?"][0].endswith("one of 4 tests (6 factors × 2 outcomes)")
+    assert t["Chance a likely explanation?"][0].endswith("one of 4 tests run (of 12 possible: 6 factors × 2 outcomes)")
     assert "rating" not in t.columns
     q = sg.claims_by_question(t)
     assert list(q.columns) == ["Question", "PFS: Timing of MDT", "PFS: Disease state", "OS: Timing of MDT",
@@ -425,6 +448,26 @@ def test_subgroup_glue_values():
     assert v["timing_pfs_p"] == "p = 0.01" and v["state_pfs_p"] == "p = 0.30"
     assert v["timing_os_p"] == "p = 0.20" and v["state_os_p"] == "p < 0.001"
     assert v["significant"] == sg.significant_sentence(_results(p))
+    # 5 of the 12 tests have a p; the others are named by factor and outcome
+    assert v["tests_made"] == (
+        "6 factors × 2 outcomes make 12 possible tests, of which 5 could be run (primary cancer for PFS and OS, MDT "
+        "modality for PFS and OS, control arm for PFS and OS and trial phase for OS could not be tested: fewer than "
+        "two of the subgroups have pooled comparisons)")
+
+
+def test_tests_made_sentence():
+    every = {k: r for k, r in _results({k: 0.5 for k in _results({})}).items()}
+    assert sg.tests_made_sentence(every) == "6 factors × 2 outcomes make 12 possible tests, of which 12 could be run"
+    ten = _results({k: 0.5 for k in _results({}) if k[1] != "Trial phase"})
+    assert sg.tests_made_sentence(ten) == (
+        "6 factors × 2 outcomes make 12 possible tests, of which 10 could be run (trial phase for PFS and OS could "
+        "not be tested: fewer than two of the subgroups have pooled comparisons)")
+    assert "give 10 tests" not in sg.tests_made_sentence(ten)
+
+
+def test_significant_sentence_keeps_an_abbreviation_capital():
+    got = sg.significant_sentence(_results({("PFS", "MDT modality"): 0.01}))
+    assert got.startswith("1 interaction test is significant at the 5% level: MDT modality for PFS (p = 0.01: ")
 
 
 def test_subgroup_glue_values_nothing_significant_other_settings():
