@@ -13,7 +13,8 @@ from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wordi
 from helpers.show.text import fmt_ratio
 from helpers.review.safety import SafetyResult, pool_safety
 
-__all__ = ["summary_of_findings", "landing_summary", "JUDGEMENT_LEVELS", "absolute_from_odds_ratio", "risk_with_odds_ratio"]
+__all__ = ["summary_of_findings", "landing_summary", "JUDGEMENT_LEVELS", "absolute_from_odds_ratio", "risk_with_odds_ratio",
+           "bottom_line"]
 
 JUDGEMENT_LEVELS = {"not serious": 0, "serious": 1, "very serious": 2}
 
@@ -147,3 +148,26 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult,
                      "Certainty": row["Certainty (judged)"] + (f" ({', '.join(marks)})" if marks else ""),
                      "What it means": row["Plain language"] + "."})
     return pd.DataFrame(rows), notes
+
+
+def bottom_line(review: Review, reports: dict, safety: SafetyResult) -> str:
+    """The landing page's bottom line, one sentence per row of the summary of findings: GRADE's
+    statement, the relative effect with its 95% CI and the certainty (the reviewers' judgement,
+    as in the table). With one trial of harms the odds ratio is that trial's, and said so."""
+    from helpers.show.text import fmt_ci, fmt_num
+
+    sof, _ = summary_of_findings(review, reports, safety)
+    rel = []
+    for oc in ("PFS", "OS"):
+        r = reports[oc].res
+        rel.append(f"hazard ratio {fmt_num(math.exp(r.beta))}, 95% CI {fmt_ci(math.exp(r.ci_lb), math.exp(r.ci_ub))}")
+    if len(sof) > 2:
+        m = safety.mh_or
+        rel.append(("one trial: " if safety.re_k == 1 else "")
+                   + f"odds ratio {fmt_num(math.exp(m.beta))}, 95% CI {fmt_ci(math.exp(m.ci_lb), math.exp(m.ci_ub))}")
+    out = [f"{row['Plain language']} ({r}; {row['Certainty (judged)']} certainty)."
+           for row, r in zip(sof.to_dict("records"), rel)]
+    if len(sof) == 2:
+        out.append("No trial reports grade ≥2 adverse events per arm in a form that gives an odds ratio.")
+    return " ".join(out)
+
