@@ -228,6 +228,37 @@ def test_landing_page_pooled_hrs_and_counts(site, data):
     assert want in text, want
 
 
+@covers("intro.md")
+def test_landing_bottom_line_and_harms_absolute_effect(site, data):
+    """The bottom line (above the summary of findings) quotes the pooled PFS HR with its CI; the
+    grade ≥2 row's absolute effect applies the OR and its CI to the control risk (GRADE), here
+    recomputed from the one 2×2 table; the footnotes are plain paragraphs, not a bulleted list."""
+    s, _ = _soup(html_path(site, "intro.md"))
+    box = s.select_one(".bottom-line")
+    assert box is not None, "no bottom-line box on the landing page"
+    heading = s.find(id="summary-of-findings")
+    assert heading is not None and box.sourceline < heading.sourceline, "the bottom line is not above the summary"
+    res = fit(log_hrs(data, "PFS"))
+    hr, lb, ub = (math.exp(x) for x in (res.beta, res.ci_lb, res.ci_ub))
+    want = f"progression-free survival (hazard ratio {fmt_num(hr)}, 95% CI {fmt_num(lb)}–{fmt_num(ub)};"
+    assert want in _squash(box.get_text(" ")), want
+    notes = s.select_one(".sof-notes")
+    assert notes is not None and not notes.find_all("li"), "the footnotes are a bulleted list"
+    assert [_squash(p.get_text(" "))[:2] for p in notes.find_all("p")][:2] == ["a.", "b."]
+    tables = grade2_tables(data)
+    if len(tables) == 1:
+        a, b, c, d, name = tables[0]
+        lor, se = math.log(a * d / (b * c)), math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+        z = stats.norm.ppf(0.975)
+        p0 = c / (c + d)
+        diff = [1000 * (x * p0 / (1 - p0 + x * p0) - p0) for x in
+                (math.exp(lor), math.exp(lor - z * se), math.exp(lor + z * se))]
+        assert all(x > 0.5 for x in diff), "extend this test to an interval that is not 'more' throughout"
+        want = (f"{round(diff[0])} more per 1,000 with MDT (95% CI {round(diff[1])} to {round(diff[2])} more); "
+                f"control risk {1000 * p0:.0f} per 1,000, from the control arm of one trial ({name})")
+        assert want in page_text(site, "intro.md"), want
+
+
 # --------------------------------------------------------------------------- PFS and OS
 @covers("chapters/pfs.md", "chapters/os.md")
 @pytest.mark.parametrize("oc", ["PFS", "OS"])
@@ -349,9 +380,8 @@ def test_safety_not_reported_exactly_where_the_csv_is_empty(site, data):
 
 
 @covers("chapters/safety.md", "chapters/methods.md")
-def test_grade2_odds_ratio(site, data):
-    """The grade ≥2 odds ratio from the 2×2 tables written in the CSV (Mantel–Haenszel; for one
-    table it is the table's own OR with Woolf's variance)."""
+def grade2_tables(data: Path) -> list[tuple]:
+    """The usable grade ≥2 2×2 tables (a, b, c, d, trial name), read afresh from the CSV."""
     inc = included_trials(data)
     tables = []
     for r in read_csv(data, "adverse_events.csv"):
@@ -363,6 +393,13 @@ def test_grade2_odds_ratio(site, data):
         if all("/" in c and "?" not in c for c in cells):
             (a, n1), (c, n2) = (map(int, x.split("/")) for x in cells)
             tables.append((a, n1 - a, c, n2 - c, t["trial_name"]))
+    return tables
+
+
+def test_grade2_odds_ratio(site, data):
+    """The grade ≥2 odds ratio from the 2×2 tables written in the CSV (Mantel–Haenszel; for one
+    table it is the table's own OR with Woolf's variance)."""
+    tables = grade2_tables(data)
     assert tables, "no trial reports grade ≥2 events per arm"
     safety = page_text(site, "chapters/safety.md")
     if len(tables) > 1:   # Mantel–Haenszel point estimate, no continuity correction

@@ -90,7 +90,7 @@ def _fake_report(y, v, imputed=()):
 def test_uniform_tau_prior_is_refused_below_three_comparisons_and_says_so():
     t, fits = bayes_analyses(_fake_report([-0.5, -0.2], [0.04, 0.09]))
     row = t.set_index("analysis").loc["tau_uniform"]
-    assert not row["estimable"] and row["note"] == "not proper with k = 2 (needs k ≥ 3)"
+    assert not row["estimable"] and row["note"] == "posterior not proper with k = 2 (needs k ≥ 3)"
     assert "tau_uniform" not in fits and t.set_index("analysis").loc["default", "estimable"]
 
 

@@ -52,7 +52,8 @@ def fake_results(usable_ae: int = 2) -> SimpleNamespace:
     usable = pd.DataFrame({"trial_id": ["a", "b"][:usable_ae], "trial": ["A", "B"][:usable_ae]})
     safety = {">=2": SimpleNamespace(usable=usable, re_k=2, mh_or=fit(2.0, 1.0, 4.0)),
               ">=3": SimpleNamespace(usable=usable.iloc[:1], re_k=1, mh_or=fit(3.0, 1.5, 6.0)),
-              "5": SimpleNamespace(usable=usable.iloc[:0], re_k=0, mh_or=None)}
+              "5": SimpleNamespace(usable=usable.iloc[:0], re_k=0, mh_or=None,
+                                   table=pd.DataFrame({"status": ["not reported"] * 3}))}
     missing = {"PFS": pd.DataFrame({"trial_id": ["c"], "trial": ["C"], "n": [40.0], "reason": ["no HR"],
                                     "sources_say": ["nothing"], "favours": [""]}),
                "OS": pd.DataFrame({"trial_id": ["b", "c"], "trial": ["B", "C"], "n": [math.nan, 40.0],
@@ -70,7 +71,7 @@ def fake_results(usable_ae: int = 2) -> SimpleNamespace:
     counts = {"comparisons_included": 3, "trials_included": 2, "participants": 1234, "records_included": 21}
     return SimpleNamespace(settings=SETTINGS, review=review, counts=counts, efficacy=eff, missing=missing,
                            safety=safety, scorecard=card, built_from={"data_sha256": "abc", "commit": "c0ffee"},
-                           scenarios=scen)
+                           scenarios=scen, subgroups={})
 
 
 # --------------------------------------------------------------------------- results.json
@@ -162,6 +163,8 @@ def glue(monkeypatch):
                                      "certainty": f"c-{rep.outcome}", "robustness": f"r-{rep.outcome}"})
     monkeypatch.setattr(saf, "safety_glue_values",
                         lambda pooled, n: {"or2_sentence": f"ae {sorted(pooled)} of {n}"})
+    import helpers.review.sof as sof
+    monkeypatch.setattr(sof, "bottom_line", lambda review, reports, safety: f"bottom {sorted(reports)} {safety.re_k}")
 
 
 def test_landing_glue_values(glue):
@@ -172,7 +175,7 @@ def test_landing_glue_values(glue):
             "PFS_certainty": "c-PFS", "PFS_robustness": "r-PFS", "PFS_missing": "1 included comparison",
             "OS_hr": "0.90 (0.60–1.35)", "OS_k": "1 comparison", "OS_n": "n-OS", "OS_grade": "g-OS",
             "OS_certainty": "c-OS", "OS_robustness": "r-OS", "OS_missing": "2 included comparisons",
-            "ae_sentence": "ae ['5', '>=2', '>=3'] of 3"}
+            "ae_sentence": "ae ['5', '>=2', '>=3'] of 3", "bottom_line": "bottom ['OS', 'PFS'] 2"}
     assert {k: v[k] for k in want} == want
     assert set(v) == set(want) | {"plain_summary", "limit_sources", "limit_missing", "limit_participants"}
 
@@ -186,7 +189,8 @@ def test_summary_values_plain_summary_and_limits():
         "participants. MDT added to standard of care probably improves progression-free survival (hazard ratio "
         "0.50 (0.25–0.80); 2 comparisons, moderate certainty). MDT added to standard of care may make little or no "
         "difference to overall survival (hazard ratio 0.90 (0.60–1.35); 1 comparison, low certainty). Grade 2 or "
-        "worse adverse events were reported per arm by 2 trials. Of the 3 comparisons, 2 published no usable "
+        "worse adverse events were reported per arm by 2 trials. No trial reported treatment-related deaths (grade 5 "
+        "adverse events) per arm. Of the 3 comparisons, 2 published no usable "
         "overall-survival result and 1 no usable progression-free result; the certainty counts them.")
     assert v["limit_missing"] == ("No poolable result: progression-free survival in 1 of 3 included comparisons, "
                                   "overall survival in 2 of 3.")
@@ -203,14 +207,78 @@ def test_summary_values_harms_from_one_trial_and_singular_tiers():
     res = fake_results(usable_ae=1)
     paper = res.review.paper_reported.set_index("analysis_id")
     v = R._summary_values(res, paper)
-    assert ("Harms were reported per arm by one trial only, so the evidence on grade 2 or worse adverse events is "
-            "very uncertain.") in v["plain_summary"]
+    # the harm is named (grade 2 or worse), not "harms" in general: deaths are a sentence of their own
+    assert ("Grade 2 or worse adverse events were reported per arm by one trial only, so the evidence on them is "
+            "very uncertain. No trial reported treatment-related deaths") in v["plain_summary"]
+    assert "Harms were" not in v["plain_summary"]
     for tier, words in [("abstract", "1 abstract or journal page"), ("news", "1 news report"),
                         ("congress", "1 congress report"), ("registry", "1 registry entry"), ("review", "1 review")]:
         res.review.records = pd.DataFrame({"decision": ["included", "excluded"], "source_tier": [tier, "poster"]})
         assert R._summary_values(res, paper)["limit_sources"].endswith(f"records used are {words}.")
     res.review.records = pd.DataFrame({"decision": ["included"] * 3, "source_tier": ["poster"] * 3})
     assert R._summary_values(res, paper)["limit_sources"].endswith("the 3 records used are 3 posters.")
+
+
+def _deaths(rows, statuses=()):
+    usable = pd.DataFrame(rows, columns=["trial", "ai", "n1i", "ci", "n2i"])
+    return SimpleNamespace(usable=usable, table=pd.DataFrame({"status": ["usable"] * len(usable) + list(statuses)}))
+
+
+def test_deaths_sentence_trial_by_trial():
+    assert R.deaths_sentence(_deaths([])) == (
+        "No trial reported treatment-related deaths (grade 5 adverse events) per arm.")
+    assert R.deaths_sentence(_deaths([("A", 3, 66, 0, 33)], ["not reported"])) == (
+        "Treatment-related deaths (grade 5 adverse events) were reported per arm by one trial only: 3 of 66 with MDT "
+        "and none of 33 with control in A.")
+    two = R.deaths_sentence(_deaths([("A", 3, 66, 0, 33), ("B", 0, 68, 0, 65)], ["incomplete", "not reported"]))
+    assert two == ("Treatment-related deaths (grade 5 adverse events) were reported per arm by two trials: 3 of 66 "
+                   "with MDT and none of 33 with control in A; none of 68 with MDT and none of 65 with control in B. "
+                   "One more trial reports them incompletely (not for both arms with their sizes).")
+    assert "pooled" not in two
+    # four trials: added up (3 + 1 = 4 of 100 + 50 + 20 + 30 = 200; 0 + 2 = 2 of 50 + 25 + 10 + 15 = 100), said so
+    four = R.deaths_sentence(_deaths([("A", 3, 100, 0, 50), ("B", 0, 50, 2, 25), ("C", 1, 20, 0, 10),
+                                      ("D", 0, 30, 0, 15)], ["incomplete", "incomplete"]))
+    assert four == ("Treatment-related deaths (grade 5 adverse events) were reported per arm by four trials: 4 deaths "
+                    "among 200 patients given MDT and 2 among 100 controls, added up over the trials (the safety "
+                    "chapter gives each trial). Two more trials report them incompletely (not for both arms with their "
+                    "sizes).")
+
+
+def _primary(p, rows):
+    rows = pd.DataFrame(rows, columns=["level", "k", "hr", "ci_lb", "ci_ub", "in_test"])
+    return SimpleNamespace(p_primary=p, p_separate=p, rows=rows)
+
+
+def test_effect_modification_sentence():
+    res = fake_results()
+    rows = [("NSCLC", 3, 0.44, 0.20, 0.96, True), ("breast", 3, 0.87, 0.41, 1.87, True),
+            ("prostate", 5, 0.39, 0.26, 0.60, True), ("mixed", 1, 1.02, 0.5, 2.0, False)]
+    res.subgroups = {("PFS", "Primary cancer"): _primary(0.021, rows),
+                     ("OS", "Primary cancer"): _primary(0.66, rows),
+                     ("PFS", "Trial phase"): _primary(math.nan, rows), ("OS", "Trial phase"): _primary(math.nan, rows)}
+    # |ln 0.87| = 0.14 is the smallest among the tested groups (mixed, HR 1.02, is not in the test);
+    # two of the four tests have a p-value; OS (p = 0.66) says nothing
+    want = ("The effect on progression-free survival appeared to differ between primary cancers (test for subgroup "
+            "differences p = 0.02): the hazard ratio was closest to 1 (no effect) in breast cancer, 0.87 (0.41–1.87) "
+            "from 3 comparisons. This compares different trials, not patients within the same trials, and is one of "
+            "2 subgroup tests, so it suggests a hypothesis to test; it does not show that MDT works differently by "
+            "cancer.")
+    assert R.effect_modification_sentence(res) == want
+    v = R._summary_values(res, res.review.paper_reported.set_index("analysis_id"))
+    assert f"low certainty). {want} Grade 2 or worse" in v["plain_summary"]
+    for word in ("proven", "pooled", "shows that"):
+        assert word not in want
+    # NSCLC closest to 1: named in reader words
+    res.subgroups[("PFS", "Primary cancer")] = _primary(0.01, [("NSCLC", 2, 0.95, 0.5, 1.8, True),
+                                                              ("prostate", 5, 0.39, 0.26, 0.60, True)])
+    assert "closest to 1 (no effect) in non-small-cell lung cancer, 0.95 (0.50–1.80) from 2 comparisons" in (
+        R.effect_modification_sentence(res))
+    # not significant at the level's alpha (0.05 exactly included), or no subgroup result: nothing said
+    for p in (0.05, 0.2, math.nan):
+        res.subgroups[("PFS", "Primary cancer")] = _primary(p, rows)
+        assert R.effect_modification_sentence(res) == ""
+    res.subgroups = {}
+    assert R.effect_modification_sentence(res) == ""
 
 
 # --------------------------------------------------------------------------- build_results and its cache

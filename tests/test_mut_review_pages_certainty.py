@@ -88,7 +88,7 @@ def test_bayes_analyses_with_two_comparisons_and_nothing_imputed():
     rows, fits = ce.bayes_analyses(_rep(Y[:2], V[:2]))
     by = rows.set_index("analysis")
     assert not by.at["tau_uniform", "estimable"] and "tau_uniform" not in fits
-    assert by.at["tau_uniform", "note"] == "not proper with k = 2 (needs k ≥ 3)"
+    assert by.at["tau_uniform", "note"] == "posterior not proper with k = 2 (needs k ≥ 3)"
     assert math.isnan(by.at["tau_uniform", "p_benefit"])
     assert by.at["imputed", "note"] == "no missing comparison could be imputed" and by.at["imputed", "k"] == 2
     assert by.at["imputed", "p_benefit"] == pytest.approx(by.at["default", "p_benefit"], rel=1e-12)
@@ -100,10 +100,10 @@ def test_bayes_analyses_with_nothing_to_pool():
     assert fits == {} and not rows["estimable"].any()
     notes = dict(zip(rows["analysis"], rows["note"]))
     # a prior on the mean makes two comparisons enough; a flat one needs three
-    assert notes == {"default": "not proper with k = 0 (needs k ≥ 3)", "tau_wide": "not proper with k = 0 (needs k ≥ 3)",
-                     "tau_uniform": "not proper with k = 0 (needs k ≥ 3)",
-                     "sceptical": "not proper with k = 0 (needs k ≥ 2)",
-                     "imputed": "not proper with k = 0 (needs k ≥ 3)"}
+    assert notes == {"default": "posterior not proper with k = 0 (needs k ≥ 3)", "tau_wide": "posterior not proper with k = 0 (needs k ≥ 3)",
+                     "tau_uniform": "posterior not proper with k = 0 (needs k ≥ 3)",
+                     "sceptical": "posterior not proper with k = 0 (needs k ≥ 2)",
+                     "imputed": "posterior not proper with k = 0 (needs k ≥ 3)"}
 
 
 def test_frequentist_summary():
@@ -433,7 +433,7 @@ def _bayes(k, p1, pm, uniform_ok=True, same=False):
         if same:
             p_b, p_m = p1, pm
         ok = key != "tau_uniform" or uniform_ok
-        rows.append({"analysis": key, "k": k, "estimable": ok, "note": "" if ok else f"not proper with k = {k} (needs k ≥ 3)",
+        rows.append({"analysis": key, "k": k, "estimable": ok, "note": "" if ok else f"posterior not proper with k = {k} (needs k ≥ 3)",
                      "p_benefit": p_b if ok else math.nan, "p_mcid": p_m if ok else math.nan, "hr": 0.5, "hr_lb": 0.3,
                      "hr_ub": 0.9, "new_hr": 0.5, "new_lb": 0.1, "new_ub": 2.5, "p_new_benefit": 0.85})
     return pd.DataFrame(rows)
@@ -496,7 +496,9 @@ def test_certainty_glue_values_bayes():
     # range over the estimable rows: 0.5 (uniform τ prior) to 0.986; P(HR < 0.8) from 0.1 to 0.9999
     assert v["pfs_p1_range"] == "from 50.0% to 98.6%" and v["pfs_p_mcid_range"] == "from 10.0% to > 99.9%"
     assert v["os_p1_range"] == "> 99.9%" and v["os_p_mcid_range"] == "> 99.9%"
-    assert v["pfs_uniform"] == "is proper (k = 3)" and v["os_uniform"] == "is not proper with k = 2 (needs k ≥ 3)"
+    # the uniform prior on τ is improper: what is (or is not) proper is the posterior
+    assert v["pfs_uniform"] == "the posterior is proper (k = 3)"
+    assert v["os_uniform"] == "the posterior is not proper with k = 2 (needs k ≥ 3)"
     assert v["pfs_caveat"] == (
         "These probabilities rest on the three comparisons with a usable progression-free survival result. Another one "
         "included comparison has none; one of them could be imputed, and with them P(HR < 1) = 96.0% and P(HR < 0.80) "

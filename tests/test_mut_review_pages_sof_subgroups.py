@@ -72,11 +72,13 @@ def test_summary_of_findings(absolute):
     assert os_["Comparisons (participants)"] == "2 (100)" and os_["Relative effect (95% CI)"] == "HR 0.80 (0.60–1.10)"
     assert os_["Plain language"] == ("MDT added to standard of care probably makes little or no difference to overall "
                                      "survival")
-    # AE: OR 2 (1.2–3.5); p0 = 0.2, p1 = 2·0.2 / (1 − 0.2 + 2·0.2) = 1/3 → 200 vs 333 per 1,000 (+133);
+    # AE: OR 2 (1.2–3.5); p0 = 0.2, p1 = 2·0.2 / (1 − 0.2 + 2·0.2) = 1/3 → 133 more per 1,000; the CI applies the
+    # OR's bounds to p0: 1.2·0.2 / (0.8 + 0.24) = 0.23077 → 31 more; 3.5·0.2 / (0.8 + 0.7) = 0.46667 → 267 more;
     # computed: RoB not assessed (1) + 200 participants below 400 (1) → low; judged: nothing → high
     assert ae == {"Outcome": "grade ≥2 adverse events", "Relative effect (95% CI)": "OR 2.00 (1.20–3.50)",
                   "Absolute effect (control baseline per cancer group)":
-                      "200 vs 333 per 1,000 (+133); control risk pooled from the trials' control arms",
+                      "133 more per 1,000 with MDT (95% CI 31 to 267 more); control risk 200 per 1,000, pooled "
+                      "from the trials' control arms",
                   "Comparisons (participants)": "2 (200)", "Certainty (judged)": "high", "Certainty (computed)": "low",
                   "Plain language": "MDT added to standard of care increases grade ≥2 adverse events"}
     assert len(checks) == 15 and list(checks["Outcome"]) == ["PFS"] * 5 + ["OS"] * 5 + ["Grade ≥2 adverse events"] * 5
@@ -96,7 +98,8 @@ def test_summary_of_findings_one_harms_trial(absolute):
     ae = rows.iloc[2]
     assert ae["Relative effect (95% CI)"] == "one trial: OR 2.00 (1.20–3.50)"
     assert ae["Absolute effect (control baseline per cancer group)"] == (
-        "200 vs 333 per 1,000 (+133); control risk from the control arm of one trial (S1); nothing is pooled")
+        "133 more per 1,000 with MDT (95% CI 31 to 267 more); control risk 200 per 1,000, from the control arm of "
+        "one trial (S1); nothing is pooled")
     assert ae["Comparisons (participants)"] == "1 (100)"       # 50 + 50
     assert len(checks) == 15
 
@@ -112,8 +115,11 @@ def test_summary_of_findings_harms_that_decrease(absolute):
     s.mh_or = SimpleNamespace(beta=L(0.5), ci_lb=L(0.3), ci_ub=L(0.9))
     s.risk_control = 0.5
     ae = sof.summary_of_findings(SimpleNamespace(grade=_grade_rows()), _reports(), s)[0].iloc[2]
-    # p1 = 0.5·0.5 / (1 − 0.5 + 0.25) = 1/3 → 500 vs 333 per 1,000 (−167)
-    assert ae["Absolute effect (control baseline per cancer group)"].startswith("500 vs 333 per 1,000 (-167)")
+    # p1 = 0.5·0.5 / (1 − 0.5 + 0.25) = 1/3 → 167 fewer; CI 0.15 / 0.65 = 0.23077 → 269 fewer,
+    # 0.45 / 0.95 = 0.47368 → 26 fewer
+    assert ae["Absolute effect (control baseline per cancer group)"] == (
+        "167 fewer per 1,000 with MDT (95% CI 269 to 26 fewer); control risk 500 per 1,000, pooled from the trials' "
+        "control arms")
     assert ae["Plain language"] == "MDT added to standard of care reduces grade ≥2 adverse events"
 
 
@@ -130,8 +136,24 @@ def test_summary_of_findings_high_control_risk(absolute):
     s = _safety()
     s.risk_control = 0.9
     ae = sof.summary_of_findings(SimpleNamespace(grade=_grade_rows()), _reports(), s)[0].iloc[2]
-    # p1 = 2·0.9 / (1 − 0.9 + 1.8) = 0.94737 → 900 vs 947 per 1,000 (+47)
-    assert ae["Absolute effect (control baseline per cancer group)"].startswith("900 vs 947 per 1,000 (+47); ")
+    # p1 = 2·0.9 / (1 − 0.9 + 1.8) = 0.94737 → 47 more; CI 1.08 / 1.18 = 0.91525 → 15 more, 3.15 / 3.25 = 0.96923
+    # → 69 more
+    assert ae["Absolute effect (control baseline per cancer group)"].startswith(
+        "47 more per 1,000 with MDT (95% CI 15 to 69 more); control risk 900 per 1,000, ")
+
+
+def test_absolute_from_odds_ratio_one_trial_by_hand():
+    # SABR-COMET's grade ≥2 adverse events: 20/66 with MDT, 3/33 with control. OR = 20·30 / (46·3) = 4.3478;
+    # Woolf's SE = √(1/20 + 1/46 + 1/3 + 1/30) = 0.66212 → CI exp(1.46968 ∓ 1.95996·0.66212) = 1.18760 to 15.9174.
+    # p0 = 1/11 = 0.090909; p1 = 0.30303 (= 20/66) → 212 more; 1.1876·p0 / (1 − p0 + 1.1876·p0) = 0.10615 → 15 more;
+    # 15.9174·p0 / (1 − p0 + 15.9174·p0) = 0.61416 → 523 more
+    p0 = 3 / 33
+    assert sof.risk_with_odds_ratio(p0, 600 / 138) == pytest.approx(20 / 66)
+    assert sof.absolute_from_odds_ratio(p0, 600 / 138, 1.18760, 15.9174) == (
+        "212 more per 1,000 with MDT (95% CI 15 to 523 more)")
+    # an OR whose CI crosses 1: OR 1 (0.5–2) at p0 = 0.2 → 0.5·0.2 / 0.9 = 0.1111 → 89 fewer; 0.4 / 1.2 → 133 more
+    assert sof.absolute_from_odds_ratio(0.2, 1.0, 0.5, 2.0) == (
+        "no difference per 1,000 with MDT (95% CI 89 fewer to 133 more)")
 
 
 def test_landing_summary(absolute):
@@ -151,7 +173,9 @@ def test_landing_summary(absolute):
     assert list(table["Certainty"]) == ["very low (b, c)", "moderate (e)", "moderate (f)"]
     assert table["What it means"][2] == "MDT added to standard of care probably increases grade ≥2 adverse events."
     assert list(table["Absolute effect (baseline: control-arm medians)"]) == [
-        "range PFS (a).", "range OS (d).", "200 vs 333 per 1,000 (+133); control risk pooled from the trials' control arms"]
+        "range PFS (a).", "range OS (d).",
+        "133 more per 1,000 with MDT (95% CI 31 to 267 more); control risk 200 per 1,000, pooled from the trials' "
+        "control arms"]
     assert list(table["Comparisons (participants)"]) == ["3 (1,250)", "2 (100)", "2 (200)"]
     assert table["What it means"][1] == ("MDT added to standard of care probably makes little or no difference to "
                                          "overall survival.")
@@ -165,6 +189,25 @@ def test_landing_summary_without_harms_row(absolute):
     assert len(table) == 2 and list(table["Certainty"]) == ["high", "high"]
     assert notes == ["a. Progression-free survival, absolute effect by cancer group: brief PFS",
                      "b. Overall survival, absolute effect by cancer group: brief OS"]
+
+
+def test_bottom_line(absolute):
+    grade = pd.concat([_grade_rows(), pd.DataFrame({"outcome": ["AE grade >=2"], "domain": ["imprecision"],
+                                                    "judgement": ["very serious"], "reason": ["one trial"]})])
+    review = SimpleNamespace(grade=grade)
+    # the judged certainty of each row (as in the table): PFS 1 + 2 levels down → very low; OS one → moderate;
+    # harms two → low; with one trial of harms its OR is said to be one trial's
+    assert sof.bottom_line(review, _reports(), _safety(k=1)) == (
+        "The evidence is very uncertain about the effect of MDT on progression-free survival (hazard ratio 0.50, "
+        "95% CI 0.40–0.64; very low certainty). MDT added to standard of care probably makes little or no "
+        "difference to overall survival (hazard ratio 0.80, 95% CI 0.60–1.10; moderate certainty). MDT added to "
+        "standard of care may increase grade ≥2 adverse events (one trial: odds ratio 2.00, 95% CI 1.20–3.50; low "
+        "certainty).")
+    two = sof.bottom_line(review, _reports(), _safety(k=2))
+    assert two.endswith("(odds ratio 2.00, 95% CI 1.20–3.50; low certainty).") and "one trial" not in two
+    none = sof.bottom_line(review, _reports(), _safety(mh=False))
+    assert none.endswith("moderate certainty). No trial reports grade ≥2 adverse events per arm in a form that gives "
+                         "an odds ratio.")
 
 
 # --------------------------------------------------------------------------- subgroups
@@ -278,7 +321,11 @@ def test_iceman_answers():
     c = _result("Timing of MDT", {"upfront": 0.9, "consolidation": 0.7}, 0.2)
     got = sg.iceman(a, b, n_tests=10)
     assert got["rating"] == "low"
-    assert got["Chance a likely explanation?"] == "possibly: p < 0.05 but one of 10 tests (6 factors × 2 outcomes)"
+    # 10 tests run of the 12 that 6 factors × 2 outcomes make: the text says both (not "6 × 2 give 10")
+    assert got["Chance a likely explanation?"] == ("possibly: p < 0.05 but one of 10 tests run (of 12 possible: "
+                                                   "6 factors × 2 outcomes)")
+    assert sg.iceman(a, b, n_tests=3, n_possible=4)["Chance a likely explanation?"].endswith(
+        "one of 3 tests run (of 4 possible: 6 factors × 2 outcomes)")
     assert got["Consistent across related outcomes?"] == "yes: the same subgroup does better for PFS and OS"
     assert got["Within-trial comparison?"] == "no: subgroups are whole trials (between-trial comparison)"
     assert got["Pre-specified hypothesis with direction?"] == "no: taken from the paper's abstract, direction not stated"
@@ -328,7 +375,7 @@ def test_claims_table_and_by_question():
     assert list(t["Interaction (separate τ²)"]) == ["p = 0.005", "p = 0.30", "p < 0.001", "p = 0.20"]
     assert list(t["Interaction (common τ²)"]) == ["p = 0.01", "p = 0.60", "p < 0.001", "p = 0.40"]
     assert list(t["ICEMAN credibility"]) == ["low", "very low", "low", "very low"]
-    assert t["Chance a likely explanation?"][0].endswith("one of 4 tests (6 factors × 2 outcomes)")
+    assert t["Chance a likely explanation?"][0].endswith("one of 4 tests run (of 12 possible: 6 factors × 2 outcomes)")
     assert "rating" not in t.columns
     q = sg.claims_by_question(t)
     assert list(q.columns) == ["Question", "PFS: Timing of MDT", "PFS: Disease state", "OS: Timing of MDT",
@@ -401,6 +448,26 @@ def test_subgroup_glue_values():
     assert v["timing_pfs_p"] == "p = 0.01" and v["state_pfs_p"] == "p = 0.30"
     assert v["timing_os_p"] == "p = 0.20" and v["state_os_p"] == "p < 0.001"
     assert v["significant"] == sg.significant_sentence(_results(p))
+    # 5 of the 12 tests have a p; the others are named by factor and outcome
+    assert v["tests_made"] == (
+        "6 factors × 2 outcomes make 12 possible tests, of which 5 could be run (primary cancer for PFS and OS, MDT "
+        "modality for PFS and OS, control arm for PFS and OS and trial phase for OS could not be tested: fewer than "
+        "two of the subgroups have pooled comparisons)")
+
+
+def test_tests_made_sentence():
+    every = {k: r for k, r in _results({k: 0.5 for k in _results({})}).items()}
+    assert sg.tests_made_sentence(every) == "6 factors × 2 outcomes make 12 possible tests, of which 12 could be run"
+    ten = _results({k: 0.5 for k in _results({}) if k[1] != "Trial phase"})
+    assert sg.tests_made_sentence(ten) == (
+        "6 factors × 2 outcomes make 12 possible tests, of which 10 could be run (trial phase for PFS and OS could "
+        "not be tested: fewer than two of the subgroups have pooled comparisons)")
+    assert "give 10 tests" not in sg.tests_made_sentence(ten)
+
+
+def test_significant_sentence_keeps_an_abbreviation_capital():
+    got = sg.significant_sentence(_results({("PFS", "MDT modality"): 0.01}))
+    assert got.startswith("1 interaction test is significant at the 5% level: MDT modality for PFS (p = 0.01: ")
 
 
 def test_subgroup_glue_values_nothing_significant_other_settings():

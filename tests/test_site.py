@@ -68,6 +68,40 @@ def test_landing_page_shows_the_scorecard(browser, site_url):
     page.close()
 
 
+def landing_layout_problems(page) -> list[str]:
+    """On the landing page as loaded in ``page``: the bottom line and the summary-of-findings
+    table start within the first screen (at 1280 × 900), the footnotes are not a bulleted list,
+    and the rebuild commands wrap rather than scroll sideways."""
+    got = page.evaluate("""() => {
+      const top = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().top : null; };
+      const pre = document.querySelector('.rebuild pre');
+      return {box: top('.bottom-line'), table: top('article table'), height: window.innerHeight,
+              bullets: document.querySelectorAll('.sof-notes li').length,
+              notes: document.querySelectorAll('.sof-notes p').length,
+              pre: pre ? pre.scrollWidth - pre.clientWidth : null};
+    }""")
+    problems = []
+    if got["box"] is None or got["table"] is None or not got["box"] < got["table"]:
+        problems.append(f"no bottom line above the summary of findings ({got})")
+    elif page.viewport_size["width"] >= 1280 and got["table"] > 0.85 * got["height"]:
+        problems.append(f"the summary of findings starts at {got['table']:.0f} px of a {got['height']} px screen")
+    if got["bullets"] or not got["notes"]:
+        problems.append(f"footnotes: {got['bullets']} bullets, {got['notes']} paragraphs")
+    if got["pre"] is None or got["pre"] > 1:
+        problems.append(f"the rebuild commands scroll sideways ({got['pre']} px)")
+    return problems
+
+
+def test_landing_page_one_screen(browser, site_url):
+    problems = []
+    for width, height in ((1280, 900), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{site_url}/intro.html", wait_until="networkidle")
+        problems += [f"{width} px: {p}" for p in landing_layout_problems(page)]
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_no_page_needs_the_network(built_book):
     html_dir = built_book / "_build" / "html"
     external = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers.review.counts import exclusion_class, n_randomised, participants
-from helpers.review.efficacy import (_crosses, absolute_brief, absolute_range, absolute_effects, absolute_sentence, absolute_survival,
+from helpers.review.efficacy import (_crosses, absolute_brief, more_fewer_interval, signed, absolute_range, absolute_effects, absolute_sentence, absolute_survival,
                                      control_baselines)
 from helpers.review.labels import ReaderLabels, _venue, _who, extraction_words, reader_labels, record_citation, record_url
 from helpers.review.missing import _direction, _says, _significant, grade_from_rob_me, missing_glue_values
@@ -330,11 +330,19 @@ def _rep(outcome="OS", absent=True):
 def test_absolute_sentence():
     # S0 = 0.5 at 12 months (median 12): MDT 0.5 ** 0.5 = 0.707, difference +207 per 1,000 (CI 0.5 ** 1 and 0.5 ** 0.25)
     assert absolute_sentence(_rep()) == (
-        "non-small-cell lung cancer (baseline: control-arm median 12.0 months in Gomez and Iyengar): at 12 months 500 "
+        "Non-small-cell lung cancer (baseline: control-arm median 12.0 months in Gomez and Iyengar): at 12 months 500 "
         "vs 707 per 1,000 alive, +207 per 1,000 (95% CI +0 to +341). No control-arm median is printed for prostate, "
         "so no absolute effect is given there.")
     assert absolute_sentence(_rep("PFS", absent=False)).endswith("per 1,000 alive without progression, +207 per 1,000 "
                                                                  "(95% CI +0 to +341).")
+    # a harmful effect: HR 2 (1.5 to 4) → 0.5 ** 2 = 0.25, 250 fewer (CI 0.5 ** 4 − 0.5 and 0.5 ** 1.5 − 0.5),
+    # written with a true minus sign; the sentence starts with a capital whatever the group
+    b = _baselines().iloc[:1].assign(cancer_group="breast")
+    harm = SimpleNamespace(outcome="OS", absolute=absolute_effects(2.0, 1.5, 4.0, b, months=12), baseline=b,
+                           settings=SimpleNamespace(level=95.0))
+    assert absolute_sentence(harm) == ("Breast (baseline: control-arm median 12.0 months in Gomez and Iyengar): at 12 "
+                                       "months 500 vs 250 per 1,000 alive, \u2212250 per 1,000 (95% CI \u2212438 to "
+                                       "\u2212146).")
     none = SimpleNamespace(outcome="OS", absolute=absolute_effects(0.5, 0.25, 1.0, _baselines().iloc[1:]),
                            baseline=_baselines().iloc[1:], settings=SimpleNamespace(level=95.0))
     assert absolute_sentence(none) == ("No pooled comparison prints a control-arm median. No control-arm median is "
@@ -343,11 +351,32 @@ def test_absolute_sentence():
 
 def test_absolute_brief():
     assert absolute_brief(_rep()) == (
-        "Per 1,000 alive at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer (2 comparisons): "
-        "500 → 707 (+207; +0 to +341). None for prostate (no control-arm median).")
+        "Per 1,000 alive at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer (baseline from "
+        "2 comparisons): 500 → 707 (+207; +0 to +341). None for prostate (no control-arm median).")
     assert absolute_brief(_rep("PFS", absent=False)) == (
         "Per 1,000 without progression at 12 months, control → MDT (difference; 95% CI): non-small-cell lung cancer "
-        "(2 comparisons): 500 → 707 (+207; +0 to +341).")
+        "(baseline from 2 comparisons): 500 → 707 (+207; +0 to +341).")
+    # a group of 5 pooled comparisons of which 4 print a control-arm median: the count says both
+    b = _baselines().iloc[:1].assign(k=5, sources=[["A", "B", "C", "D"]], k_baseline=4)
+    five = SimpleNamespace(outcome="PFS", absolute=absolute_effects(0.5, 0.25, 1.0, b, months=12), baseline=b,
+                           settings=SimpleNamespace(level=95.0, absolute_months=12.0))
+    assert "non-small-cell lung cancer (baseline from 4 of 5 comparisons): 500 → 707" in absolute_brief(five)
+    # a harmful effect is written with a true minus sign
+    harm = SimpleNamespace(outcome="OS", absolute=absolute_effects(2.0, 1.5, 4.0, b, months=12), baseline=b,
+                           settings=SimpleNamespace(level=95.0, absolute_months=12.0))
+    assert "500 → 250 (\u2212250; \u2212438 to \u2212146)" in absolute_brief(harm)
+
+
+@pytest.mark.parametrize("lb,ub,want", [(15.2, 522.6, "15 to 523 more"), (-268.9, -26.3, "269 to 26 fewer"),
+                                        (-20, 100, "20 fewer to 100 more"), (0.2, 341, "no difference to 341 more")])
+def test_more_fewer_interval(lb, ub, want):
+    assert more_fewer_interval(lb, ub) == want
+
+
+@pytest.mark.parametrize("x,digits,want", [(212.1, 0, "+212"), (-12.4, 0, "\u221212"), (-0.2, 0, "+0"),
+                                           (-0.54, 1, "\u22120.5"), (0.5, 1, "+0.5")])
+def test_signed(x, digits, want):
+    assert signed(x, digits) == want
 
 
 def test_absolute_range():

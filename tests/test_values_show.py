@@ -407,8 +407,9 @@ def test_safety_summary_table():
         "Odds ratio": ["0.50 (0.25\u20131.00) (Mantel–Haenszel)", "one trial: 0.50 (0.25\u20131.00)", "—"],
         "Random-effects OR": ["0.40 (0.20\u20130.80)", one, NOT_ESTIMABLE],
         "Peto OR": ["0.60 (0.30\u20131.20)", one, NOT_ESTIMABLE],
-        "Risk difference": ["-5.2 (-12.5 to 1.8) per 100 (Mantel–Haenszel)", "one trial: -5.2 (-12.5 to 1.8) per 100",
-                            "—"]}
+        "Risk difference": ["\u22125.2 (\u221212.5 to 1.8) per 100 (Mantel–Haenszel)",
+                            "one trial: \u22125.2 (\u221212.5 to 1.8) per 100", "—"]}
+    assert "-" not in "".join(out["Risk difference"])       # a minus sign, never a hyphen, before a number
 
 
 def test_safety_summary_table_without_risk_difference():

@@ -7,8 +7,8 @@
   log hazard ratios by exact numerical integration (``helpers.meta.bayesmeta``, after R
   bayesmeta, Röver 2020), with the book's default priors — half-normal(0.5) on the
   between-trial sd τ (Friede et al. 2017; Röver 2020) and a flat prior on the mean log HR —
-  and four sensitivity analyses: half-normal(1.0) on τ; a uniform prior on τ (proper only
-  for k ≥ 3 with a flat mean); a sceptical normal prior on the mean centred on HR 1 with 95 %
+  and four sensitivity analyses: half-normal(1.0) on τ; a uniform prior on τ (improper; the
+  posterior is proper only for k ≥ 3 with a flat mean); a sceptical normal prior on the mean centred on HR 1 with 95 %
   of its mass between HR 0.5 and 2 (sd = ln 2 / 1.959964 = 0.3537 on the log-HR scale); and
   the default priors on the pooled comparisons plus the imputed missing ones
   (``helpers.review.imputation``).  Posterior medians with the *shortest* 95 % intervals,
@@ -113,7 +113,7 @@ def bayes_analyses(rep, settings: AnalysisSettings = SETTINGS) -> tuple[pd.DataF
             fit = bayesmeta(yy, ss, **kw)
         except ValueError:   # improper posterior (uniform τ with k < 3) or nothing to pool
             need = 3 if kw.get("mu_prior_sd") is None else 2
-            row.update(estimable=False, note=f"not proper with k = {len(yy)} (needs k ≥ {need})")
+            row.update(estimable=False, note=f"posterior not proper with k = {len(yy)} (needs k ≥ {need})")
             rows.append(row)
             continue
         fits[key] = fit
@@ -430,7 +430,9 @@ def certainty_glue_values(cr: CertaintyReport) -> dict[str, str]:
         v[f"{o}_p_mcid_range"] = (fmt_prob(lo) if fmt_prob(lo) == fmt_prob(hi) else
                                   f"from {fmt_prob(lo)} to {fmt_prob(hi)}")
         uni = d.loc["tau_uniform"]
-        v[f"{o}_uniform"] = (f"is proper (k = {int(uni['k'])})" if uni["estimable"] else f"is {uni['note']}")
+        # the prior is improper; what the data can make proper (from k = 3) is the posterior
+        v[f"{o}_uniform"] = (f"the posterior is proper (k = {int(uni['k'])})" if uni["estimable"] else
+                             "the " + uni["note"].replace("posterior not", "posterior is not", 1))
         imp = d.loc["imputed"]
         n_missing, n_imputed = cr.missing_k[oc], cr.imputed_k[oc]
         v[f"{o}_caveat"] = (

@@ -24,7 +24,7 @@ from helpers.show.plots import forest_plot
 OUTCOME_PHRASES = {"PFS": "progression-free survival", "OS": "overall survival"}
 
 __all__ = ["EfficacyReport", "efficacy_report", "efficacy_glue_values", "concern_sentence", "control_baselines", "absolute_effects", "OUTCOME_PHRASES",
-           "forest_figure", "absolute_survival"]
+           "forest_figure", "absolute_survival", "more_fewer", "more_fewer_interval", "signed"]
 
 
 @dataclass(frozen=True)
@@ -212,24 +212,30 @@ def absolute_sentence(rep: EfficacyReport) -> str:
         group = GROUP_WORDS.get(a["cancer_group"], a["cancer_group"])
         parts.append(f"{group} (baseline: control-arm median {fmt_num(a['median_months'], 1)} months in "
                      f"{join_words(a['sources'])}): at {a['months']:g} months {1000 * a['control']:.0f} "
-                     f"vs {1000 * a['mdt']:.0f} per 1,000 {alive}, {a['per_1000']:+.0f} per 1,000 "
-                     f"({rep.settings.level:g}% CI {a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})")
+                     f"vs {1000 * a['mdt']:.0f} per 1,000 {alive}, {signed(a['per_1000'])} per 1,000 "
+                     f"({rep.settings.level:g}% CI {signed(a['per_1000_lb'])} to {signed(a['per_1000_ub'])})")
     none = [GROUP_WORDS.get(g, g) for g in rep.baseline.loc[rep.baseline["median_months"].isna(), "cancer_group"]]
     text = "; ".join(parts) + "." if parts else "No pooled comparison prints a control-arm median."
     if none:
         text += f" No control-arm median is printed for {join_words(none)}, so no absolute effect is given there."
-    return text
+    return text[:1].upper() + text[1:]     # a sentence of its own: 'Non-small-cell lung cancer (…'
 
 
 def absolute_brief(rep: EfficacyReport) -> str:
     """The absolute effects in a table cell, per cancer group: control → MDT per 1,000 at the
-    landmark (the difference and its CI), with the number of trials whose control-arm median
-    is the baseline."""
+    landmark (the difference and its CI), with the number of the group's pooled comparisons
+    whose control-arm median is the baseline ('baseline from 4 of 5 comparisons')."""
     from helpers.show.text import count, join_words
 
-    parts = [f"{GROUP_WORDS.get(a['cancer_group'], a['cancer_group'])} ({count(len(a['sources']), 'comparison')}): "
-             f"{1000 * a['control']:.0f} → {1000 * a['mdt']:.0f} ({a['per_1000']:+.0f}; "
-             f"{a['per_1000_lb']:+.0f} to {a['per_1000_ub']:+.0f})"
+    k_group = dict(zip(rep.baseline["cancer_group"], rep.baseline["k"]))
+
+    def source(a) -> str:
+        n, k = len(a["sources"]), k_group.get(a["cancer_group"], len(a["sources"]))
+        return f"baseline from {count(n, 'comparison')}" if n == k else f"baseline from {n} of {count(k, 'comparison')}"
+
+    parts = [f"{GROUP_WORDS.get(a['cancer_group'], a['cancer_group'])} ({source(a)}): "
+             f"{1000 * a['control']:.0f} → {1000 * a['mdt']:.0f} ({signed(a['per_1000'])}; "
+             f"{signed(a['per_1000_lb'])} to {signed(a['per_1000_ub'])})"
              for _, a in rep.absolute.iterrows()]
     none = [GROUP_WORDS.get(g, g) for g in rep.baseline.loc[rep.baseline["median_months"].isna(), "cancer_group"]]
     what = "without progression" if rep.outcome == "PFS" else "alive"
@@ -239,10 +245,28 @@ def absolute_brief(rep: EfficacyReport) -> str:
     return text + (f" None for {join_words(none)} (no control-arm median)." if none else "")
 
 
-def _more_fewer(per_1000: float) -> str:
+def more_fewer(per_1000: float) -> str:
     """+227 → '227 more', −12 → '12 fewer', 0 → 'no difference' (per 1,000, rounded)."""
     n = round(per_1000)
     return "no difference" if n == 0 else f"{abs(n)} {'more' if n > 0 else 'fewer'}"
+
+
+def more_fewer_interval(lb: float, ub: float) -> str:
+    """A CI of a difference per 1,000 in GRADE's words, the bounds in the order given:
+    (15, 523) → '15 to 523 more', (−269, −26) → '269 to 26 fewer', (−20, 100) → '20 fewer to
+    100 more' (rounded; a bound that rounds to 0 is 'no difference')."""
+    a, b = round(lb), round(ub)
+    if a > 0 and b > 0:
+        return f"{a} to {b} more"
+    if a < 0 and b < 0:
+        return f"{-a} to {-b} fewer"
+    return f"{more_fewer(lb)} to {more_fewer(ub)}"
+
+
+def signed(x: float, digits: int = 0) -> str:
+    """A signed number with a true minus sign: +212, −12, +0.5 (a value that rounds to zero is +0)."""
+    x = round(float(x), digits) or 0.0
+    return f"{x:+.{digits}f}".replace("-", "\u2212")
 
 
 def absolute_range(rep: EfficacyReport) -> str:
@@ -260,12 +284,12 @@ def absolute_range(rep: EfficacyReport) -> str:
     if len(a) == 1:
         row = a.iloc[0]
         group = GROUP_WORDS.get(row["cancer_group"], row["cancer_group"])
-        return (f"{_more_fewer(row['per_1000'])} {at} ({rep.settings.level:g}% CI {_more_fewer(row['per_1000_lb'])} "
-                f"to {_more_fewer(row['per_1000_ub'])}); control risk {1000 * row['control']:.0f} per 1,000 "
+        return (f"{more_fewer(row['per_1000'])} {at} ({rep.settings.level:g}% CI {more_fewer(row['per_1000_lb'])} "
+                f"to {more_fewer(row['per_1000_ub'])}); control risk {1000 * row['control']:.0f} per 1,000 "
                 f"in {group}")
     lo, hi = a.loc[a["per_1000"].idxmin()], a.loc[a["per_1000"].idxmax()]
     name = lambda row: GROUP_WORDS.get(row["cancer_group"], row["cancer_group"])   # noqa: E731
-    return (f"From {_more_fewer(lo['per_1000'])} ({name(lo)}) to {_more_fewer(hi['per_1000'])} ({name(hi)}) {at} "
+    return (f"From {more_fewer(lo['per_1000'])} ({name(lo)}) to {more_fewer(hi['per_1000'])} ({name(hi)}) {at} "
             f"({count(len(a), 'cancer group')})")
 
 

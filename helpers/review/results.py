@@ -26,7 +26,8 @@ from helpers.review.scorecard import scorecard
 from helpers.review.settings import SETTINGS, AnalysisSettings
 from helpers.review.subgroups import FACTORS, SubgroupResult, subgroup_analysis
 
-__all__ = ["Results", "build_results", "load_results", "results_json", "write_results_json", "OUTCOMES"]
+__all__ = ["Results", "build_results", "load_results", "results_json", "write_results_json", "OUTCOMES",
+           "effect_modification_sentence", "deaths_sentence"]
 
 OUTCOMES = ("PFS", "OS")
 
@@ -166,7 +167,71 @@ def landing_glue_values(res: Results) -> dict[str, str]:
         m = res.missing[oc]
         v[f"{oc}_missing"] = count(len(m), "included comparison")
     v["ae_sentence"] = safety_glue_values(res.safety, len(res.review.included))["or2_sentence"]
+    from helpers.review.sof import bottom_line
+    v["bottom_line"] = bottom_line(res.review, res.efficacy, res.safety[">=2"])
     return v | _summary_values(res, paper)
+
+
+def _cancer_words(level: str) -> str:
+    """A cancer group in reader words: 'breast' → 'breast cancer', 'NSCLC' → 'non-small-cell lung cancer'."""
+    from helpers.review.efficacy import GROUP_WORDS
+
+    w = GROUP_WORDS.get(level, level)
+    return w if "cancer" in w or "primar" in w else f"{w} cancer"
+
+
+def effect_modification_sentence(res: Results) -> str:
+    """For each outcome whose interaction test by primary cancer is significant at the primary
+    model's level: that the effect appeared to differ, the cancer group whose own HR is closest
+    to 1 (with its CI and k), and why this is a hypothesis (between trials, one of several
+    tests); "" when no such test is significant."""
+    from helpers.review.efficacy import OUTCOME_PHRASES
+    from helpers.show.text import count, fmt_p, fmt_ratio
+
+    alpha = (100 - res.settings.level) / 100
+    n_tests = sum(1 for r in res.subgroups.values() if not math.isnan(r.p_separate))
+    out = []
+    for oc in res.efficacy:
+        r = res.subgroups.get((oc, "Primary cancer"))
+        if r is None or not r.p_primary < alpha or not len(r.rows):
+            continue
+        rows = r.rows[r.rows["in_test"]] if "in_test" in r.rows else r.rows
+        g = rows.loc[rows["hr"].map(lambda x: abs(math.log(x))).idxmin()]
+        out.append(f"The effect on {OUTCOME_PHRASES[oc]} appeared to differ between primary cancers (test for "
+                   f"subgroup differences {fmt_p(r.p_primary)}): the hazard ratio was closest to 1 (no effect) in "
+                   f"{_cancer_words(g['level'])}, {fmt_ratio(g['hr'], g['ci_lb'], g['ci_ub'])} from "
+                   f"{count(int(g['k']), 'comparison')}. This compares different trials, not patients within the same "
+                   f"trials, and is one of {n_tests} subgroup tests, so it suggests a hypothesis to test; it does not "
+                   "show that MDT works differently by cancer.")
+    return " ".join(out)
+
+
+def deaths_sentence(g5: SafetyResult) -> str:
+    """Treatment-related deaths (grade 5) as the trials report them per arm, trial by trial
+    (nothing pooled); up to three trials are named, more are summed and said to be."""
+    from helpers.show.text import count
+
+    def of(d, n):
+        return f"{'none' if int(d) == 0 else int(d)} of {int(n)}"
+
+    u, k = g5.usable, len(g5.usable)
+    if k == 0:
+        text = "No trial reported treatment-related deaths (grade 5 adverse events) per arm."
+    else:
+        head = (f"Treatment-related deaths (grade 5 adverse events) were reported per arm by "
+                f"{count(k, 'trial', words=True)}{' only' if k == 1 else ''}: ")
+        if k <= 3:
+            text = head + "; ".join(f"{of(t['ai'], t['n1i'])} with MDT and {of(t['ci'], t['n2i'])} with control "
+                                    f"in {t['trial']}" for _, t in u.iterrows()) + "."
+        else:
+            text = head + (f"{int(u['ai'].sum())} deaths among {int(u['n1i'].sum()):,} patients given MDT and "
+                           f"{int(u['ci'].sum())} among {int(u['n2i'].sum()):,} controls, added up over the trials "
+                           "(the safety chapter gives each trial).")
+    n_part = int((g5.table["status"] == "incomplete").sum()) if "status" in g5.table else 0
+    if n_part:
+        text += (f" {count(n_part, 'more trial', 'more trials', words=True).capitalize()} "
+                 f"{'reports' if n_part == 1 else 'report'} them incompletely (not for both arms with their sizes).")
+    return text
 
 
 def _summary_values(res: Results, paper: pd.DataFrame) -> dict[str, str]:
@@ -186,9 +251,11 @@ def _summary_values(res: Results, paper: pd.DataFrame) -> dict[str, str]:
                          f"{fmt_ratio(hr, lb, ub)}; {count(r.k, 'comparison')}, {level} certainty).")
         limits[oc] = f"{len(res.missing[oc])} of {len(included)}"
     g2 = res.safety[">=2"]
-    harms = (f"Harms were reported per arm by {count(len(g2.usable), 'trial', words=True)} only, so the evidence "
-             "on grade 2 or worse adverse events is very uncertain." if len(g2.usable) < 2 else
+    harms = (f"Grade 2 or worse adverse events were reported per arm by {count(len(g2.usable), 'trial', words=True)} "
+             "only, so the evidence on them is very uncertain." if len(g2.usable) < 2 else
              f"Grade 2 or worse adverse events were reported per arm by {count(len(g2.usable), 'trial')}.")
+    harms += " " + deaths_sentence(res.safety["5"])
+    differs = effect_modification_sentence(res)
     target = int(paper.at["participants_included", "estimate"])
     share = 100 * c["participants"] / target
     tiers = res.review.records.loc[res.review.records["decision"] == "included", "source_tier"]
@@ -201,7 +268,8 @@ def _summary_values(res: Results, paper: pd.DataFrame) -> dict[str, str]:
         "plain_summary": (f"This book gathered the randomised trials that compared adding metastasis-directed therapy "
                           f"(MDT) to standard care with standard care alone in people with a few metastases: "
                           f"{count(c['comparisons_included'], 'comparison')} from {count(c['trials_included'], 'trial')}, "
-                          f"{c['participants']:,} participants. " + " ".join(sentences) + " " + harms
+                          f"{c['participants']:,} participants. " + " ".join(sentences) + (f" {differs}" if differs else "")
+                          + " " + harms
                           + f" Of the {len(included)} comparisons, {len(res.missing['OS'])} published no usable "
                           f"overall-survival result and {len(res.missing['PFS'])} no usable progression-free "
                           "result; the certainty counts them."),

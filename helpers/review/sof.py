@@ -8,12 +8,13 @@ import pandas as pd
 
 from helpers.review.data import Review
 from helpers.review.efficacy import GROUP_WORDS, OUTCOME_PHRASES, efficacy_report
-from helpers.review.efficacy import absolute_brief, absolute_range, absolute_sentence
+from helpers.review.efficacy import absolute_brief, absolute_range, absolute_sentence, more_fewer, more_fewer_interval
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
 from helpers.review.safety import SafetyResult, pool_safety
 
-__all__ = ["summary_of_findings", "landing_summary", "JUDGEMENT_LEVELS"]
+__all__ = ["summary_of_findings", "landing_summary", "JUDGEMENT_LEVELS", "absolute_from_odds_ratio", "risk_with_odds_ratio",
+           "bottom_line"]
 
 JUDGEMENT_LEVELS = {"not serious": 0, "serious": 1, "very serious": 2}
 
@@ -50,11 +51,10 @@ def summary_of_findings(review: Review, reports: dict | None = None,
         n = int(s.usable["n1i"].sum() + s.usable["n2i"].sum())
         computed = grade_triggers(s.re_or, None, label, None, n)
         p0 = s.risk_control
-        p1 = orr * p0 / (1 - p0 + orr * p0)
         one = "one trial: " if s.re_k == 1 else ""
         rows.append({"Outcome": "grade ≥2 adverse events", "Relative effect (95% CI)": f"{one}OR {fmt_ratio(orr, lb, ub)}",
                      "Absolute effect (control baseline per cancer group)":
-                         f"{1000 * p0:.0f} vs {1000 * p1:.0f} per 1,000 ({1000 * (p1 - p0):+.0f}); control risk "
+                         f"{absolute_from_odds_ratio(p0, orr, lb, ub)}; control risk {1000 * p0:.0f} per 1,000, "
                          + ("pooled from the trials' control arms" if len(s.usable) > 1 else
                             f"from the control arm of one trial ({s.usable['trial'].iloc[0]}); nothing is pooled"),
                      "Comparisons (participants)": f"{len(s.usable)} ({n:,})",
@@ -63,6 +63,19 @@ def summary_of_findings(review: Review, reports: dict | None = None,
                                                          increase_is_harm=True)})
         checks += _compare(label, computed, judged)
     return pd.DataFrame(rows), pd.DataFrame(checks)
+
+
+def risk_with_odds_ratio(p0: float, odds_ratio: float) -> float:
+    """The risk with MDT from the control risk ``p0`` (a proportion) and an odds ratio:
+    p1 = OR·p0 / (1 − p0 + OR·p0)."""
+    return odds_ratio * p0 / (1 - p0 + odds_ratio * p0)
+
+
+def absolute_from_odds_ratio(p0: float, odds_ratio: float, lb: float, ub: float) -> str:
+    """GRADE's absolute effect: the odds ratio and its 95% CI applied to the control risk
+    ``p0``, as a difference per 1,000 ('212 more per 1,000 with MDT (95% CI 15 to 523 more)')."""
+    d = [1000 * (risk_with_odds_ratio(p0, x) - p0) for x in (odds_ratio, lb, ub)]
+    return f"{more_fewer(d[0])} per 1,000 with MDT (95% CI {more_fewer_interval(d[1], d[2])})"
 
 
 DISAGREE = "no: the judgement departs from the trigger (see the reasons)"
@@ -135,3 +148,26 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult,
                      "Certainty": row["Certainty (judged)"] + (f" ({', '.join(marks)})" if marks else ""),
                      "What it means": row["Plain language"] + "."})
     return pd.DataFrame(rows), notes
+
+
+def bottom_line(review: Review, reports: dict, safety: SafetyResult) -> str:
+    """The landing page's bottom line, one sentence per row of the summary of findings: GRADE's
+    statement, the relative effect with its 95% CI and the certainty (the reviewers' judgement,
+    as in the table). With one trial of harms the odds ratio is that trial's, and said so."""
+    from helpers.show.text import fmt_ci, fmt_num
+
+    sof, _ = summary_of_findings(review, reports, safety)
+    rel = []
+    for oc in ("PFS", "OS"):
+        r = reports[oc].res
+        rel.append(f"hazard ratio {fmt_num(math.exp(r.beta))}, 95% CI {fmt_ci(math.exp(r.ci_lb), math.exp(r.ci_ub))}")
+    if len(sof) > 2:
+        m = safety.mh_or
+        rel.append(("one trial: " if safety.re_k == 1 else "")
+                   + f"odds ratio {fmt_num(math.exp(m.beta))}, 95% CI {fmt_ci(math.exp(m.ci_lb), math.exp(m.ci_ub))}")
+    out = [f"{row['Plain language']} ({r}; {row['Certainty (judged)']} certainty)."
+           for row, r in zip(sof.to_dict("records"), rel)]
+    if len(sof) == 2:
+        out.append("No trial reports grade ≥2 adverse events per arm in a form that gives an odds ratio.")
+    return " ".join(out)
+

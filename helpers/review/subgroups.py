@@ -14,7 +14,8 @@ from helpers.meta.subgroup import q_between, q_moderator
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
 __all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "factor_levels", "collinearity_table",
-           "claims_table", "claims_by_question", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED"]
+           "claims_table", "claims_by_question", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED",
+           "tests_phrase", "tests_made_sentence"]
 
 # factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
 FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
@@ -81,16 +82,28 @@ def subgroup_analysis(table: pd.DataFrame, factor: str, settings: AnalysisSettin
     return SubgroupResult(factor, rows_df, q, df, p, qm, qm_df, p_c, len(g))
 
 
-def iceman(result: "SubgroupResult", other: "SubgroupResult | None" = None, n_tests: int = 12) -> dict[str, str]:
+def tests_phrase(n_tests: int, n_possible: int | None = None) -> str:
+    """How many interaction tests were run, out of how many the factors and outcomes make:
+    '12 tests (6 factors × 2 outcomes)', or '10 tests run (of 12 possible: 6 factors × 2 outcomes)'."""
+    n_possible = 2 * len(FACTORS) if n_possible is None else n_possible
+    made = f"{len(FACTORS)} factors × 2 outcomes"
+    return (f"{n_tests} tests ({made})" if n_tests == n_possible else
+            f"{n_tests} tests run (of {n_possible} possible: {made})")
+
+
+def iceman(result: "SubgroupResult", other: "SubgroupResult | None" = None, n_tests: int = 12,
+           n_possible: int | None = None) -> dict[str, str]:
     """ICEMAN (Schandelmaier et al. 2020, CMAJ 192:E901) for a claimed difference between
     trial-level subgroups: the answers that follow from the data and the design, and the
-    overall credibility.  Between-trial comparisons cap credibility at "low"."""
+    overall credibility.  Between-trial comparisons cap credibility at "low".  ``n_tests`` is
+    the number of interaction tests run, ``n_possible`` the number the factors and outcomes
+    make (default: 2 × the number of factors)."""
     p = result.p_separate
     answers = {
         "Within-trial comparison?": "no: subgroups are whole trials (between-trial comparison)",
         "Pre-specified hypothesis with direction?": "no: taken from the paper's abstract, direction not stated",
         "Chance a likely explanation?": ("yes: interaction p ≥ 0.05" if not p < 0.05 else
-                                         "possibly: p < 0.05 but one of " + str(n_tests) + " tests (6 factors × 2 outcomes)"),
+                                         "possibly: p < 0.05 but one of " + tests_phrase(n_tests, n_possible)),
         "Consistent across related outcomes?": "not assessable",
         "Confounded by other trial features?": "likely: timing, disease state, cancer type and control arm are collinear across trials",
     }
@@ -146,7 +159,7 @@ def claims_table(results: dict, n_tests: int) -> pd.DataFrame:
             r = results[(oc, f)]
             rows.append({"Outcome": oc, "Factor": f, "Interaction (separate τ²)": fmt_test_p(r.p_separate),
                          "Interaction (common τ²)": fmt_test_p(r.p_common),
-                         **iceman(r, results[(other, f)], n_tests=n_tests)})
+                         **iceman(r, results[(other, f)], n_tests=n_tests, n_possible=len(results))})
     return pd.DataFrame(rows).rename(columns={"rating": "ICEMAN credibility"})
 
 
@@ -162,6 +175,11 @@ def claims_by_question(claims: pd.DataFrame) -> pd.DataFrame:
     return out.rename_axis("Question").reset_index()
 
 
+def _lower_first(name: str) -> str:
+    """A factor's name inside a sentence: 'Trial phase' → 'trial phase', 'MDT modality' kept."""
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+
+
 def significant_sentence(results: dict) -> str:
     """Which interaction tests are significant and what they show (between-trial, unadjusted)."""
     from helpers.show.labels import label
@@ -174,10 +192,32 @@ def significant_sentence(results: dict) -> str:
     for (oc, f), r in sig:
         rows = r.rows[r.rows["in_test"]]
         levels = ", ".join(f"{label(g['level'])} {fmt_num(g['hr'])} (k = {g['k']})" for _, g in rows.iterrows())
-        parts.append(f"{f[:1].lower() + f[1:]} for {oc} ({fmt_p(r.p_separate)}: {levels})")
+        parts.append(f"{_lower_first(f)} for {oc} ({fmt_p(r.p_separate)}: {levels})")
     return (f"{count(len(sig), 'interaction test').capitalize()} {'is' if len(sig) == 1 else 'are'} significant at "
             f"the 5% level: " + "; ".join(parts) + ". These are comparisons between trials, not within them, and "
             "are not adjusted for the number of tests, so they generate hypotheses rather than establish differences.")
+
+
+def tests_made_sentence(results: dict) -> str:
+    """How many interaction tests the factors and outcomes make and how many could be run,
+    naming those that could not ('6 factors × 2 outcomes make 12 possible tests, of which 10
+    could be run (trial phase for PFS and OS could not be tested: …)')."""
+    from helpers.show.text import join_words
+
+    n_tests = sum(1 for r in results.values() if not math.isnan(r.p_separate))
+    factors = list(dict.fromkeys(f for _, f in results))
+    outcomes = list(dict.fromkeys(oc for oc, _ in results))
+    text = (f"{len(factors)} factors × {len(outcomes)} outcomes make {len(results)} possible tests, of which "
+            f"{n_tests} could be run")
+    untested = {}
+    for (oc, f), r in results.items():
+        if math.isnan(r.p_separate):
+            untested.setdefault(f, []).append(oc)
+    if untested:
+        items = [f"{_lower_first(f)} for {join_words(ocs)}" for f, ocs in untested.items()]
+        text += (f" ({join_words(items)} could not be tested: fewer than two of the subgroups have pooled "
+                 "comparisons)")
+    return text
 
 
 def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
@@ -196,7 +236,7 @@ def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings
          "verdict": "do not carry that reading" if all(not p < ALPHA for p in claimed)
          else "support a difference for at least one of them",
          "best_rating": max(claims["ICEMAN credibility"], key=["very low", "low", "moderate", "high"].index),
-         "significant": significant_sentence(results)}
+         "significant": significant_sentence(results), "tests_made": tests_made_sentence(results)}
     for oc in ("PFS", "OS"):
         v[f"timing_{oc.lower()}_p"] = fmt_test_p(results[(oc, "Timing of MDT")].p_separate)
         v[f"state_{oc.lower()}_p"] = fmt_test_p(results[(oc, "Disease state")].p_separate)

@@ -252,6 +252,11 @@ def _arm(events, total, pct=None) -> str:
     return f"{int(events)}/{int(total) if total is not None and pd.notna(total) else '?'}"
 
 
+def _per100(x: float) -> str:
+    """A risk difference (a proportion) per 100 with one decimal and a true minus sign: −5.2."""
+    return f"{round(100 * x, 1) or 0.0:.1f}".replace("-", "\u2212")
+
+
 def safety_summary_table(pooled: dict, grade_labels: dict) -> pd.DataFrame:
     """One row per adverse-event grade (``SafetyResult`` objects keyed by grade code). With one
     trial its own OR is shown and every pooled column says "not pooled (one trial)"."""
@@ -262,7 +267,7 @@ def safety_summary_table(pooled: dict, grade_labels: dict) -> pd.DataFrame:
         k = len(r.usable)
         k_or = r.re_k          # tables with an event in at least one arm: the only ones an OR can use
         one = "not pooled (one trial with events)"
-        rd = (f"{100 * r.mh_rd.beta:.1f} ({100 * r.mh_rd.ci_lb:.1f} to {100 * r.mh_rd.ci_ub:.1f}) per 100"
+        rd = (f"{_per100(r.mh_rd.beta)} ({_per100(r.mh_rd.ci_lb)} to {_per100(r.mh_rd.ci_ub)}) per 100"
               if r.mh_rd else NOT_ESTIMABLE)
         rows.append({"Grade": grade_labels[g], "Trials with usable counts": k,
                      "Not reported or incomplete": int((r.table["status"] != "usable").sum()),
