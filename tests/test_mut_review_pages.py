@@ -297,9 +297,9 @@ def test_methods_glue_values_defaults():
                    "restricted maximum likelihood with Hartung–Knapp–Sidik–Jonkman (untruncated); Paule–Mandel with "
                    "Hartung–Knapp–Sidik–Jonkman (ad hoc: never narrower than z); common (equal) effect with "
                    "Wald-type z-test"),
-        "pi": "t distribution with k − 2 degrees of freedom (metafor's pi.type \"riley\")",
+        "pi": "the Riley et al. prediction interval, from a t distribution with k − 2 degrees of freedom",
         "subgroup_test": "separate-τ² (R meta, RevMan)", "singletons": "enter", "min_k": "10", "add": "0.5",
-        "to": "only0", "cutoff": "9 June 2025", "months": "12", "metafor": version,
+        "to": "tables with a zero cell (as metafor does for studies with zero cells only)", "cutoff": "9 June 2025", "months": "12", "metafor": version,
         # groups with more than one included comparison, in group order; SOLO has one included, one excluded
         "cohorts": "EXTEND (2 comparisons) and ZETA (3 comparisons)",
     }
@@ -312,9 +312,12 @@ def test_methods_glue_values_other_settings():
     t = _trials([dict(trial_id="a", trial_group="a", trial_name="A", included="yes")])
     v = meth.methods_glue_values(_review(t), s)
     assert v["level"] == "90%" and v["singletons"] == "do not enter" and v["min_k"] == "5"
-    assert v["pi"] == "metafor's predict(): normal, or t with k − 1 df under the Knapp–Hartung tests"
-    assert v["subgroup_test"] == "common-τ² (metafor mods)"
-    assert v["add"] == "0.25" and v["to"] == "all" and v["months"] == "24.5"
+    assert v["pi"] == ("metafor's default prediction interval, from the normal distribution, or from a t distribution "
+                       "with k − 1 degrees of freedom under the Hartung–Knapp tests")
+    assert v["subgroup_test"] == "common-τ² (a meta-regression on the subgroup indicator)"
+    assert v["add"] == "0.25" and v["to"] == "every table" and v["months"] == "24.5"
+    for to, words in (("if0all", "every table when any table has a zero cell"), ("none", "no table")):
+        assert meth.methods_glue_values(_review(t), replace(s, or_to=to))["to"] == words
     assert v["others"] == "DerSimonian–Laird with Hartung–Knapp–Sidik–Jonkman (untruncated)"
     assert v["cohorts"] == "none here"
 

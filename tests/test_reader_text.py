@@ -80,7 +80,8 @@ def test_glossary_is_parsed():
     assert {"HKSJ", "Hartung–Knapp–Sidik–Jonkman"} in entries and {"Prior"} in entries
 
 
-@pytest.mark.parametrize("page", ["chapters/certainty.md", "chapters/safety.md", "intro.md"])
+@pytest.mark.parametrize("page", ["chapters/certainty.md", "chapters/safety.md", "intro.md", "chapters/methods.md",
+                                  "chapters/pfs.md", "chapters/os.md", "chapters/subgroups.md"])
 def test_every_glossary_term_used_on_the_page_is_linked(page):
     assert unlinked_terms(page) == []
 
@@ -92,6 +93,16 @@ def test_every_glossary_term_used_on_the_page_is_linked(page):
     ("chapters/safety.md", ["Mantel–Haenszel", "Peto odds ratio", "Odds ratio", "Risk difference",
                             "Continuity correction", "Random-effects model"]),
     ("intro.md", ["REML", "HKSJ", "GRADE", "MDT", "Hazard ratio"]),
+    ("chapters/methods.md", ["RoB 2", "ROB-ME", "DerSimonian–Laird", "Paule–Mandel", "Prediction interval",
+                             "Mantel–Haenszel", "Peto odds ratio", "REML", "HKSJ", "Egger's test", "Trim-and-fill", "I²",
+                             "Q statistic", "Tierney method", "Provisional judgement", "Some concerns",
+                             "ADT-free survival"]),
+    ("chapters/pfs.md", ["ROB-ME", "Prediction interval", "REML", "HKSJ", "Egger's test", "Trim-and-fill",
+                         "Leave-one-out", "I²", "Q statistic", "Cumulative meta-analysis", "RoB 2", "Tierney method"]),
+    ("chapters/os.md", ["ROB-ME", "Prediction interval", "REML", "HKSJ", "Egger's test", "Trim-and-fill",
+                        "Leave-one-out", "I²", "Q statistic", "Cumulative meta-analysis", "RoB 2", "Tierney method"]),
+    ("chapters/subgroups.md", ["DerSimonian–Laird", "REML", "Wald-type z-test", "MDT", "Upfront", "Consolidation"]),
+    ("chapters/certainty.md", ["Cumulative meta-analysis", "Lan–DeMets spending function", "Half-normal prior"]),
 ])
 def test_the_methods_terms_of_the_page_link_the_glossary(page, terms):
     _, links = prose_and_links(page)
@@ -101,10 +112,38 @@ def test_the_methods_terms_of_the_page_link_the_glossary(page, terms):
 
 
 def test_the_model_terms_beside_the_glued_model_follow_the_settings():
-    """The landing and certainty pages link REML and HKSJ beside the glued primary model: the
-    words must change with the settings."""
+    """The landing, certainty, methods, PFS and OS pages link REML and HKSJ beside the glued primary
+    model, the methods page the estimators and tests of the models shown beside it, and the
+    certainty page the half-normal prior beside the glued prior: the words must change with the
+    settings."""
     assert SETTINGS.method == "REML" and SETTINGS.test in ("adhoc", "knha"), \
-        "the primary model changed: change the {term} links beside intro_model and cert_model"
+        "the primary model changed: change the {term} links beside intro_model, cert_model, methods_primary, pfs_method"
+    shown = {m for m, _ in SETTINGS.sensitivity_models} | {t for _, t in SETTINGS.sensitivity_models}
+    assert {"DL", "PM", "EE", "z"} <= shown, "the models shown changed: change the {term} links beside methods_others"
+    assert SETTINGS.tau_prior[0] == "halfnormal", "the prior on τ changed: change the glossary and certainty links"
+    assert glossary_glue_values()["tau_scale"] == f"{SETTINGS.tau_prior[1]:g}"
+
+
+ABBREVIATIONS = ["ADT", "LHRH", "mCRPC", "ENRT", "NSCLC", "SCLC", "ED-SCLC", "EGFR", "TKI", "PCI", "SOC", "RT", "LCT",
+                 "GEJ", "RPLN"]
+
+
+def test_the_abbreviations_of_the_trial_descriptions_are_in_the_glossary_and_used():
+    """Each abbreviation the glossary explains is one the pages show (trial descriptions, titles and
+    reasons come from data/), and each is an entry."""
+    names = {n for entry in glossary_entries() for n in entry}
+    assert set(ABBREVIATIONS) <= names
+    text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    section = text.split("## Abbreviations in the trial descriptions", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^(\S[^\n]*)\n  ", section, re.M)
+    assert listed == ABBREVIATIONS
+    data = " ".join((ROOT / "data" / f).read_text(encoding="utf-8") for f in ("trials.csv", "records.csv"))
+    assert not [a for a in ABBREVIATIONS if not _occurs(a, data)]
+    for name in ("Q statistic", "Cumulative meta-analysis", "Lan–DeMets spending function", "Half-normal prior",
+                 "Tierney method", "Low risk of bias", "Some concerns", "High risk of bias", "Provisional judgement",
+                 "Expression of Concern", "ADT-free survival"):
+        assert name in names, name
+    assert "{glue:text}`glossary_tau_scale`" in text
 
 
 # --------------------------------------------------------------------------- the HKSJ entry
