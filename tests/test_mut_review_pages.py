@@ -17,6 +17,7 @@ from helpers.review import methods as meth
 from helpers.review import search as srch
 from helpers.review import whatif as wif
 from helpers.review.data import Review
+from helpers.review.labels import ReaderLabels
 from helpers.review.settings import SETTINGS, AnalysisSettings
 
 NA = pd.NA
@@ -297,9 +298,9 @@ def test_methods_glue_values_defaults():
                    "restricted maximum likelihood with Hartung–Knapp–Sidik–Jonkman (untruncated); Paule–Mandel with "
                    "Hartung–Knapp–Sidik–Jonkman (ad hoc: never narrower than z); common (equal) effect with "
                    "Wald-type z-test"),
-        "pi": "t distribution with k − 2 degrees of freedom (metafor's pi.type \"riley\")",
+        "pi": "the Riley et al. prediction interval, from a t distribution with k − 2 degrees of freedom",
         "subgroup_test": "separate-τ² (R meta, RevMan)", "singletons": "enter", "min_k": "10", "add": "0.5",
-        "to": "only0", "cutoff": "9 June 2025", "months": "12", "metafor": version,
+        "to": "tables with a zero cell (as metafor does for studies with zero cells only)", "cutoff": "9 June 2025", "months": "12", "metafor": version,
         # groups with more than one included comparison, in group order; SOLO has one included, one excluded
         "cohorts": "EXTEND (2 comparisons) and ZETA (3 comparisons)",
     }
@@ -312,9 +313,12 @@ def test_methods_glue_values_other_settings():
     t = _trials([dict(trial_id="a", trial_group="a", trial_name="A", included="yes")])
     v = meth.methods_glue_values(_review(t), s)
     assert v["level"] == "90%" and v["singletons"] == "do not enter" and v["min_k"] == "5"
-    assert v["pi"] == "metafor's predict(): normal, or t with k − 1 df under the Knapp–Hartung tests"
-    assert v["subgroup_test"] == "common-τ² (metafor mods)"
-    assert v["add"] == "0.25" and v["to"] == "all" and v["months"] == "24.5"
+    assert v["pi"] == ("metafor's default prediction interval, from the normal distribution, or from a t distribution "
+                       "with k − 1 degrees of freedom under the Hartung–Knapp tests")
+    assert v["subgroup_test"] == "common-τ² (a meta-regression on the subgroup indicator)"
+    assert v["add"] == "0.25" and v["to"] == "every table" and v["months"] == "24.5"
+    for to, words in (("if0all", "every table when any table has a zero cell"), ("none", "no table")):
+        assert meth.methods_glue_values(_review(t), replace(s, or_to=to))["to"] == words
     assert v["others"] == "DerSimonian–Laird with Hartung–Knapp–Sidik–Jonkman (untruncated)"
     assert v["cohorts"] == "none here"
 
@@ -390,27 +394,33 @@ def _log():
 
 
 def test_search_log_table():
-    t = srch.search_log_table(SimpleNamespace(search_log=_log()), rows=2)
-    assert list(t.columns) == ["No.", "Date", "Searched by", "Purpose", "Query", "Hits (at most 8)", "Used", "Notes"]
-    assert list(t["Searched by"]) == ["first extractor, second round", ""]
-    assert list(t["Purpose"]) == ["discovery", "confirmatory"]
-    assert list(t["No."]) == [1, 2] and list(t["Query"]) == ["q1", "q2"] and list(t["Hits (at most 8)"]) == [8, 0]
-    assert list(t["Date"]) == ["2025-06-01", "2025-06-02"] and list(t["Used"]) == ["yes", "no"]
-    note = "found " + "x" * 200
-    assert list(t["Notes"]) == [note[:120], ""] and len(t["Notes"][0]) == 120
-    assert len(srch.search_log_table(SimpleNamespace(search_log=_log()))) == 3     # default: the first 25
+    t = srch.search_log_table(SimpleNamespace(search_log=_log()))
+    # the discovery queries, without the extractors' notes (their shorthand stays in the CSV)
+    assert list(t.columns) == ["No.", "Date", "Searched by", "Query", "Hits (at most 8)", "Used"]
+    assert list(t["Searched by"]) == ["Extractor 1, second round"]
+    assert list(t["No."]) == [1] and list(t["Query"]) == ["q1"] and list(t["Hits (at most 8)"]) == [8]
+    assert list(t["Date"]) == ["2025-06-01"] and list(t["Used"]) == ["yes"]
+    c = srch.search_log_table(SimpleNamespace(search_log=_log()), purpose="confirmatory")
+    assert list(c["No."]) == [2, 3] and list(c["Searched by"]) == ["", "Extractor 2, first round"]
 
 
-def test_search_log_table_default_is_25_rows():
-    log = pd.concat([_log()] * 10, ignore_index=True)
-    assert len(srch.search_log_table(SimpleNamespace(search_log=log))) == 25
+def test_search_log_shown_sentence():
+    log = _log()
+    paper = pd.DataFrame({"analysis_id": ["search_cutoff", "records_included"], "finding": ["9 June 2025", ""],
+                          "quote": ["q", ""], "estimate": [None, 37]})
+    v = srch.search_glue_values(SimpleNamespace(search_log=log, paper_reported=paper))
+    assert v["log_shown"] == ("The table lists the 1 discovery query of the 3; the CSV holds every query with the "
+                              "extractors' note on what it found.")
+    assert "corpora" not in v
+    every = SimpleNamespace(search_log=log.assign(purpose="discovery"), paper_reported=paper)
+    assert srch.search_glue_values(every)["log_shown"].startswith("The table lists every query")
 
 
 def test_search_log_download():
     t = srch.search_log_download(SimpleNamespace(search_log=_log()))
     assert list(t.columns) == ["No.", "Date", "Searched by", "Corpus", "Purpose", "Query", "Hits (at most 8)", "Used",
                                "Notes"]
-    assert list(t["Searched by"]) == ["first extractor, second round", "", "second extractor, first round"]
+    assert list(t["Searched by"]) == ["Extractor 1, second round", "", "Extractor 2, first round"]
     assert list(t["Corpus"]) == ["pubmed", "web", "pubmed"]
     assert list(t["Purpose"]) == ["discovery", "confirmatory", "confirmatory"]
     # the whole note, not cut
@@ -460,13 +470,13 @@ def test_record_tables():
     assert list(inc.columns) == ["Record", "Trial", "Type", "Read as", "Role"]
     # smith_2020 is the primary source of an included comparison: a citation role; the others are links
     assert list(inc["Record"]) == ["{cite:t}`smith_2020`", "[Jones 2021, JCO](https://pubmed.ncbi.nlm.nih.gov/123/)",
-                                   "Anonymous 2022 (no address)"]
+                                   "Anonymous 2022"]
     assert list(inc["Trial"]) == ["ONE", "TWO", "ONE"]
     assert list(inc["Type"]) == ["full paper", "abstract", "review"]
     assert list(inc["Read as"]) == ["full text", "abstract", "full text"]
     assert list(inc["Role"]) == ["OS (other), PFS (primary)", "PFS (other)", "PFS (other)"]
     assert list(exc.columns) == ["Record", "Title", "Trial", "Reason"]
-    assert list(exc["Record"]) == ["[Lee 2019](http://lee)", "[Web 2023 (mirror copy)](http://m)"]
+    assert list(exc["Record"]) == ["[Lee 2019](http://lee)", "[Web 2023 (copy on another site)](http://m)"]
     assert list(exc["Title"]) == ["T3", "T5"] and list(exc["Trial"]) == ["XONE", "TWO"]
     assert list(exc["Reason"]) == ["protocol of [Smith 2020, Lancet](https://doi.org/10.1/a)", "duplicate"]
 
@@ -528,3 +538,62 @@ def test_ongoing_table_reasons(reason, hit):
     t = _trials([dict(trial_id="x", trial_name="X", included="no", exclusion_reason=reason),
                  dict(trial_id="y", trial_name="Y", included="yes", exclusion_reason="ongoing")])
     assert list(srch.ongoing_table(_review(t))["Trial"]) == (["X"] if hit else [])
+
+
+# --------------------------------------------------------------------------- record labels and reasons in reader words
+def test_distinct_citations_letter_records_that_read_the_same():
+    from helpers.review.labels import distinct_citations
+
+    recs = [dict(record_id="a", authors="Chmura SJ", year=2022, journal="J Clin Oncol 40(16_suppl)"),
+            dict(record_id="b", authors="Lee A", year=2021, journal="JCO"),
+            dict(record_id="c", authors="Chmura SJ et al.", year=2022, journal="J Clin Oncol (ASCO 2022)"),
+            dict(record_id="d", authors="ClinicalTrials.gov (Veeva copy)", year=None, journal="registry"),
+            dict(record_id="e", authors="ClinicalTrials.gov (trials.co copy)", year=None, journal="registry")]
+    assert distinct_citations(recs) == ["Chmura 2022a, J Clin Oncol", "Lee 2021, JCO", "Chmura 2022b, J Clin Oncol",
+                                        "ClinicalTrials.gov undated a", "ClinicalTrials.gov undated b"]
+
+
+def _reason_records():
+    return pd.DataFrame({"record_id": ["x_2024_a", "x_2024_b", "y_2025", "z_na", "w_1"],
+                         "trial_group": ["x", "x", "y", "z", "w"], "decision": ["excluded"] * 5})
+
+
+@pytest.mark.parametrize("reason,want", [
+    ("meta-analysis; trial list NOT seen; reviewer should check its tables", "meta-analysis; trial list not visible"),
+    ("date not visible; if after 2025-06-09 it falls outside -> reviewer to check", "date not visible; if after 2025-06-09 it falls outside"),
+    ("no <=5 cap; 48 pts; CTA copy", "no ≤5 cap; 48 patients; Cancer Therapy Advisor copy"),
+    ("same as x_2024_a", "same reason as X 2024"),
+    ("as elamin_2025_esmo", "same reason as X 2024"),                           # a record not listed: the trial's other record
+    ("no results found (searched once); not published as far as seen", "no results found; not published"),
+    ("record could not be identified (no URL/authors/journal in the search result)",
+     "Awaiting classification (PRISMA 2020), not an exclusion: record could not be identified (no address, authors or "
+     "journal in the search result)"),
+    (None, ""),
+])
+def test_record_reason(reason, want):
+    labels = ReaderLabels(records={"x_2024_a": ("X 2024", None)})
+    recs = _reason_records()
+    rec = {"record_id": "x_2024_b", "trial_group": "x", "decision": "excluded", "exclusion_reason": reason}
+    assert srch.record_reason(rec, recs, labels) == want
+
+
+def test_record_reason_drops_a_superseded_no_numbers_clause():
+    rec = {"record_id": "g", "trial_group": "g", "decision": "included",
+           "exclusion_reason": "eligible on design; abstract cut -> no outcome numbers seen; reviewer to decide"}
+    recs = pd.DataFrame({"record_id": ["g"], "trial_group": ["g"], "decision": ["included"]})
+    assert srch.record_reason(rec, recs, ReaderLabels(), sources={"g"}) == "eligible on design"
+    assert srch.record_reason(rec, recs, ReaderLabels()) == "eligible on design; abstract cut → no outcome numbers visible"
+    lone = {"record_id": "z_na", "trial_group": "z", "decision": "excluded", "exclusion_reason": "as q_2020_r"}
+    assert srch.record_reason(lone, _reason_records(), ReaderLabels()) == "same reason as another report of this trial"
+
+
+def test_record_trials_and_awaiting():
+    labels = ReaderLabels(groups={"stomp": "STOMP", "oriole": "ORIOLE"})
+    assert srch.record_trials("stomp;oriole", labels) == "STOMP, ORIOLE"
+    assert srch.record_trials("wolverine_xmet", labels) == "several trials"
+    assert srch.record_trials("several trials", labels) == "several trials" and srch.record_trials(None, labels) == "—"
+    review = SimpleNamespace(records=pd.DataFrame({"exclusion_reason": ["record could not be identified", "protocol", None]}))
+    assert srch.awaiting_sentence(review) == (
+        "One record in this table could not be identified (no address, authors or journal in the search result): "
+        "PRISMA 2020 counts it as awaiting classification, not as excluded, and its reason says so.")
+    assert srch.awaiting_sentence(SimpleNamespace(records=review.records.iloc[1:])) == ""

@@ -192,13 +192,13 @@ def test_trial_pages_included_group(res):
     assert "| Timing of MDT | upfront |" in page and "| Timing of MDT | not applicable (oligoprogression) |" in page
     assert "| Disease state | de novo |" in page and "| Disease state | oligoprogression |" in page
     assert "**Why:** MDT arm size from table" in page               # column codes in reader words (reader_note)
-    assert "**How the two extractions were reconciled:** the first extractor said x" in page   # round codes in words
+    assert "**How the two extractions were reconciled:** Extractor 1 said x" in page   # round codes in words
     # outcomes
     assert "### PFS: PFS (ALPHA \\(arm 1\\))" in page and "### OS: OS (ALPHA 2)" in page
     assert "| HR as printed | 0\\.50 \\(0\\.30–0\\.80\\, 95\\% CI\\) |" in page
     assert "| p-value | p \\= 0\\.01 |" in page and "| Medians, MDT vs control | 12\\.0 vs 6\\.0 months |" in page
     assert "| How obtained | HR and CI as reported |" in page and "| How obtained | no estimate obtainable |" in page
-    assert "| Latest report (primary row) | yes |" in page and "| Latest report (primary row) | no |" in page
+    assert "| Used as the main estimate | yes |" in page and "| Used as the main estimate | no |" in page
     assert "| Source | [Bo 2021\\, JCO](http://r1) |" in page and "| Source | Ann 2019 |" in page
     assert "| Analysis | ITT |" in page and "| Analysis | — |" in page
     assert "> HR \\$0\\.5\\$" in page and "Read at [the source](http://q)." in page
@@ -268,3 +268,39 @@ def test_trial_links_markdown():
     assert tp.trial_links_markdown(table, labels) == ("[SABR\\-COMET](../trials/sabr-comet.html), "
                                                       "[STOMP](../trials/stomp.html), [x y](../trials/x-y.html)")
     assert tp.trial_links_markdown(table.iloc[1:2], labels, prefix="t/") == "[STOMP](t/stomp.html)"
+
+
+# --------------------------------------------------------------------------- quotes as readers see them
+@pytest.mark.parametrize("quote,numbers,want", [
+    ("HR 0.47, P = .0012.", ["0.47"], ("HR 0.47, P = .0012.", [], "")),
+    # a note that quotes another source becomes an attributed quote (cut mid-word: an ellipsis)
+    ("HR = 0.47. [events from CTA: 'Progression events occurred in 67 patients: 39 in the con']", ["0.47", "67"],
+     ("HR = 0.47.", ["Events from Cancer Therapy Advisor: “Progression events occurred in 67 patients: 39 in the con…”"],
+      "")),
+    ("HR 0.58. [JNCI abstract: 92 of 119 patients had died.]", ["92"],
+     ("HR 0.58.", ["J Natl Cancer Inst abstract: “92 of 119 patients had died.”"], "")),
+    # a note that the excerpt was cut
+    ("10% had a grade 3 event, whereas 5 [excerpt cut here; experimental-arm figure not visible]", [],
+     ("10% had a grade 3 event, whereas 5 […]", [], "")),
+    # a note with numbers the quote does not print is kept, in words, as the extractors' note
+    ("29% versus 9%. [counts 19/66 vs 3/33 already in round-1 row from CTA]", ["66", "33"],
+     ("29% versus 9%.", [], "Counts 19/66 vs 3/33 from Cancer Therapy Advisor")),
+    # a note of where the quote was read is dropped; the source's own brackets stay
+    ("cap of 3 [lcnuk.org page]", ["3"], ("cap of 3", [], "")),
+    ("median 15.6 vs 24.9 [hazard ratio, 0.91; P = .86]).", ["0.91"], ("median 15.6 vs 24.9 [hazard ratio, 0.91; P = .86]).", [], "")),
+    ("randomised 66 [...]", ["66"], ("randomised 66 [...]", [], "")),
+    (None, [], ("", [], "")),
+])
+def test_quote_parts(quote, numbers, want):
+    assert tp.quote_parts(quote, numbers) == want
+
+
+def test_quote_markdown_keeps_the_row_numbers():
+    w = tp._Words(ReaderLabels())
+    row = {"quote": "29% versus 9%. [counts 19/66 vs 3/33 already in round-1 row from CTA]", "total_mdt": 66.0,
+           "total_control": 33.0, "raw_numbers": {"total_mdt": "66", "total_control": "33"}}
+    assert tp._quote(row, tp.AE_NUMBERS, w) == ["> 29\\% versus 9\\%\\.", "",
+                                               "Extractors' note: Counts 19\\/66 vs 3\\/33 from Cancer Therapy Advisor.", ""]
+    row = {"quote": "HR 0.5. [JNCI abstract: 92 died]", "events": 92.0}
+    assert tp._quote(row, tp.OUTCOME_NUMBERS, w) == ["> HR 0\\.5\\.", ">", "> J Natl Cancer Inst abstract\\: “92 died…”", ""]
+    assert tp._quote({"quote": " "}, tp.OUTCOME_NUMBERS, w) == []

@@ -80,7 +80,8 @@ def test_glossary_is_parsed():
     assert {"HKSJ", "Hartung–Knapp–Sidik–Jonkman"} in entries and {"Prior"} in entries
 
 
-@pytest.mark.parametrize("page", ["chapters/certainty.md", "chapters/safety.md", "intro.md"])
+@pytest.mark.parametrize("page", ["chapters/certainty.md", "chapters/safety.md", "intro.md", "chapters/methods.md",
+                                  "chapters/pfs.md", "chapters/os.md", "chapters/subgroups.md"])
 def test_every_glossary_term_used_on_the_page_is_linked(page):
     assert unlinked_terms(page) == []
 
@@ -92,6 +93,16 @@ def test_every_glossary_term_used_on_the_page_is_linked(page):
     ("chapters/safety.md", ["Mantel–Haenszel", "Peto odds ratio", "Odds ratio", "Risk difference",
                             "Continuity correction", "Random-effects model"]),
     ("intro.md", ["REML", "HKSJ", "GRADE", "MDT", "Hazard ratio"]),
+    ("chapters/methods.md", ["RoB 2", "ROB-ME", "DerSimonian–Laird", "Paule–Mandel", "Prediction interval",
+                             "Mantel–Haenszel", "Peto odds ratio", "REML", "HKSJ", "Egger's test", "Trim-and-fill", "I²",
+                             "Q statistic", "Tierney method", "Provisional judgement", "Some concerns",
+                             "ADT-free survival"]),
+    ("chapters/pfs.md", ["ROB-ME", "Prediction interval", "REML", "HKSJ", "Egger's test", "Trim-and-fill",
+                         "Leave-one-out", "I²", "Q statistic", "Cumulative meta-analysis", "RoB 2", "Tierney method"]),
+    ("chapters/os.md", ["ROB-ME", "Prediction interval", "REML", "HKSJ", "Egger's test", "Trim-and-fill",
+                        "Leave-one-out", "I²", "Q statistic", "Cumulative meta-analysis", "RoB 2", "Tierney method"]),
+    ("chapters/subgroups.md", ["DerSimonian–Laird", "REML", "Wald-type z-test", "MDT", "Upfront", "Consolidation"]),
+    ("chapters/certainty.md", ["Cumulative meta-analysis", "Lan–DeMets spending function", "Half-normal prior"]),
 ])
 def test_the_methods_terms_of_the_page_link_the_glossary(page, terms):
     _, links = prose_and_links(page)
@@ -101,10 +112,38 @@ def test_the_methods_terms_of_the_page_link_the_glossary(page, terms):
 
 
 def test_the_model_terms_beside_the_glued_model_follow_the_settings():
-    """The landing and certainty pages link REML and HKSJ beside the glued primary model: the
-    words must change with the settings."""
+    """The landing, certainty, methods, PFS and OS pages link REML and HKSJ beside the glued primary
+    model, the methods page the estimators and tests of the models shown beside it, and the
+    certainty page the half-normal prior beside the glued prior: the words must change with the
+    settings."""
     assert SETTINGS.method == "REML" and SETTINGS.test in ("adhoc", "knha"), \
-        "the primary model changed: change the {term} links beside intro_model and cert_model"
+        "the primary model changed: change the {term} links beside intro_model, cert_model, methods_primary, pfs_method"
+    shown = {m for m, _ in SETTINGS.sensitivity_models} | {t for _, t in SETTINGS.sensitivity_models}
+    assert {"DL", "PM", "EE", "z"} <= shown, "the models shown changed: change the {term} links beside methods_others"
+    assert SETTINGS.tau_prior[0] == "halfnormal", "the prior on τ changed: change the glossary and certainty links"
+    assert glossary_glue_values()["tau_scale"] == f"{SETTINGS.tau_prior[1]:g}"
+
+
+ABBREVIATIONS = ["ADT", "LHRH", "mCRPC", "ENRT", "NSCLC", "SCLC", "ED-SCLC", "EGFR", "TKI", "PCI", "SOC", "RT", "LCT",
+                 "GEJ", "RPLN"]
+
+
+def test_the_abbreviations_of_the_trial_descriptions_are_in_the_glossary_and_used():
+    """Each abbreviation the glossary explains is one the pages show (trial descriptions, titles and
+    reasons come from data/), and each is an entry."""
+    names = {n for entry in glossary_entries() for n in entry}
+    assert set(ABBREVIATIONS) <= names
+    text = (ROOT / "chapters" / "glossary.md").read_text(encoding="utf-8")
+    section = text.split("## Abbreviations in the trial descriptions", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^(\S[^\n]*)\n  ", section, re.M)
+    assert listed == ABBREVIATIONS
+    data = " ".join((ROOT / "data" / f).read_text(encoding="utf-8") for f in ("trials.csv", "records.csv"))
+    assert not [a for a in ABBREVIATIONS if not _occurs(a, data)]
+    for name in ("Q statistic", "Cumulative meta-analysis", "Lan–DeMets spending function", "Half-normal prior",
+                 "Tierney method", "Low risk of bias", "Some concerns", "High risk of bias", "Provisional judgement",
+                 "Expression of Concern", "ADT-free survival"):
+        assert name in names, name
+    assert "{glue:text}`glossary_tau_scale`" in text
 
 
 # --------------------------------------------------------------------------- the HKSJ entry
@@ -131,12 +170,12 @@ def test_hksj_sentence_follows_the_settings():
 
 # --------------------------------------------------------------------------- working notes
 @pytest.mark.parametrize("note,words", [
-    ("found in round 4A and confirmed by pass B5",
-     "found in the first extractor's fourth round and confirmed by the second extractor's fifth round"),
-    ("[pass_a2] JNCCN360 already seen in round 1", "JNCCN360 already seen in the first round"),
-    ("[pass_b3] same sources as round 2 (x)", "same sources as the second round (x)"),
-    ("pass_a and pass_b3", "the first extractor and the second extractor's third round"),
-    ("found by one extractor only (round 3)", "found by one extractor only (the third round)"),
+    ("found in round 4A and confirmed by pass B5", "found by Extractor 1 and confirmed by Extractor 2"),
+    ("[pass_a2] JNCCN360 already seen in round 1", "JNCCN360 already seen in the first search round"),
+    ("[pass_b3] same sources as round 2 (x)", "same sources as the second search round (x)"),
+    ("pass_a and pass_b3", "Extractor 1 and Extractor 2's third round"),
+    ("found by one extractor only (round 3)", "found by one extractor only (in the third search round)"),
+    ("already noted round 2", "already noted in the second search round"),
     ("bypass_a1, pass_c1, pass_a12, pass a test", "bypass_a1, pass_c1, pass_a12, pass a test"),
     (None, ""), ("", ""),
 ])
@@ -144,33 +183,77 @@ def test_extraction_words(note, words):
     assert extraction_words(note) == words
 
 
-@pytest.mark.parametrize("note,who", [("[pass_a] x", "first extractor, first round"),
-                                      ("[pass_b5] x", "second extractor, fifth round"),
+@pytest.mark.parametrize("note,who", [("[pass_a] x", "Extractor 1, first round"),
+                                      ("[pass_b5] x", "Extractor 2, fifth round"),
                                       ("no tag", ""), (None, "")])
 def test_searched_by(note, who):
     assert searched_by(note) == who
 
 
+@pytest.mark.parametrize("note,words", [
+    ("controlled primary; A said mixed, B recurrent; control arm", "controlled primary; Extractor 1 said mixed, Extractor 2 recurrent; control arm"),
+    ("cap is 5 (B wrote 6 incl. primary)", "cap is 5 (Extractor 2 wrote 6 including the primary)"),
+    ("on systemic therapy (A); B left timing and state empty",
+     "on systemic therapy (Extractor 1); Extractor 2 left timing and disease state empty"),
+    ("A included (1-5 metastases), B excluded for lack of results",
+     "Extractor 1 included (1-5 metastases), Extractor 2 excluded for lack of results"),
+    ("(B recurrent; A mixed with the same reasoning)", "(Extractor 2 recurrent; Extractor 1 mixed with the same reasoning)"),
+    ("A total of 29 in arm A; Arm B; grade A)", "A total of 29 in arm A; Arm B; grade A)"),       # not an extractor
+    ("events from CTA, 48 pts", "events from Cancer Therapy Advisor, 48 patients"),
+])
+def test_reader_note_names_the_extractors(note, words):
+    assert reader_note(note) == words
+
+
 def test_search_log_shows_who_searched_in_words_and_keeps_the_raw_notes(results):
     review = results.review
-    for table in (search_log_table(review), search_log_download(review)):
-        assert set(table["Searched by"]) <= {f"{e} extractor, {r} round" for e in ("first", "second")
-                                             for r in ("first", "second", "third", "fourth", "fifth")}
-        assert not table["Notes"].str.contains(CODES).any(), table.loc[table["Notes"].str.contains(CODES), "Notes"]
-        assert not table["Notes"].str.contains(r"\[extractor", regex=True).any()
+    table, download = search_log_table(review), search_log_download(review)
+    for t in (table, download):
+        assert set(t["Searched by"]) <= {f"Extractor {e}, {r} round" for e in (1, 2)
+                                         for r in ("first", "second", "third", "fourth", "fifth")}
+    # the page shows no working notes: the extractors' shorthand ("no new info") is in the CSV only
+    assert "Notes" not in table.columns and set(review.search_log.loc[table.index, "purpose"]) == {"discovery"}
+    assert not download["Notes"].str.contains(CODES).any(), download.loc[download["Notes"].str.contains(CODES), "Notes"]
+    assert not download["Notes"].str.contains(r"\[extractor", regex=True).any()
     assert review.search_log["notes"].str.startswith("[pass_").all()     # the data keep the extractors' tags
 
 
+def test_search_page_says_the_log_table_is_a_subset_and_names_the_archive(results):
+    from helpers.review.search import search_glue_values
+
+    review = results.review
+    log = review.search_log
+    n_disc = int((log["purpose"] == "discovery").sum())
+    assert search_glue_values(review)["log_shown"] == (
+        f"The table lists the {n_disc} discovery queries of the {len(log)}; the CSV holds every query with the "
+        f"extractors' note on what it found.")
+    text = (ROOT / "chapters" / "search.md").read_text(encoding="utf-8")
+    assert "{glue:text}`search_log_shown`" in text
+    assert "an archive of public web pages, registries and code repositories" in text
+    assert "search library" not in text and "machines" not in text and "search_corpora" not in text
+
+
+WORKING = re.compile(r"\b[AB] (?:said|wrote|left|included|excluded)\b|\([AB]\)|\bCTA\b|\bround[- ]\d|"
+                     r"reviewer (?:should|to)|\bNOT\b|Latest report \(primary row\)|already in|"
+                     r"\bextractor's (?:first|second|third|fourth|fifth) round")
+
+
 def test_notes_on_the_differences_and_trial_pages_are_in_words(results):
-    from helpers.review.differences import classification_notes_table, reconciliation_table
+    from helpers.review.differences import classification_notes_table, excluded_table, reconciliation_table
     from helpers.review.trial_pages import trial_pages
 
     review = results.review
-    notes = list(reconciliation_table(review).iloc[:, 1]) + list(classification_notes_table(review).iloc[:, 1])
-    assert not [n for n in notes if CODES.search(n)]
-    assert reader_note("found in round 4A") == "found in the first extractor's fourth round"
+    notes = (list(reconciliation_table(review).iloc[:, 1]) + list(classification_notes_table(review).iloc[:, 1])
+             + list(excluded_table(review)["Why excluded"]))
+    assert not [n for n in notes if CODES.search(n) or WORKING.search(n) or "incl." in n]
+    assert reader_note("found in round 4A") == "found by Extractor 1"
     pages = trial_pages(results)
-    assert not {g: CODES.findall(p) for g, p in pages.items() if CODES.search(p)}
+    plain = {g: p.replace("\\", "") for g, p in pages.items()}
+    assert not {g: CODES.findall(p) for g, p in plain.items() if CODES.search(p)}
+    assert not {g: WORKING.findall(p) for g, p in plain.items() if WORKING.search(p)}
+    assert "| Used as the main estimate | yes |" in plain["sabr-comet"]
+    assert "Extractor 1 said mixed, Extractor 2 recurrent" in plain["sabr-comet"]
+    assert "found by Extractor 1 and confirmed by Extractor 2" in plain["rtog-0937"]
 
 
 def test_imputation_notes_name_no_symbol(results):
@@ -233,3 +316,71 @@ def test_record_citations_name_an_organisation_before_anonymous(results):
     bib = (ROOT / "references_trials.bib").read_text(encoding="utf-8")
     assert "author = {{Medscape}}" in bib and "author = {{Gomez et al.}}" in bib
     assert "author = {{MIMS news}}" in bib          # "et al." of the reported paper, not of the outlet
+
+
+# --------------------------------------------------------------------------- code names in the prose
+@pytest.mark.parametrize("page", ["chapters/methods.md", "chapters/pfs.md", "chapters/os.md", "chapters/subgroups.md"])
+def test_no_metafor_call_in_the_prose(page):
+    text, _ = prose_and_links(page)
+    raw = re.sub(r"```\{code-cell\}.*?```", "", (ROOT / page).read_text(encoding="utf-8"), flags=re.S)
+    assert not re.findall(r"\w+\(\)|rma\(|mods =|pi\.type|only0|`to`", raw)
+
+
+def test_methods_values_in_words(results):
+    from helpers.review.methods import methods_glue_values
+
+    v = methods_glue_values(results.review)
+    assert "only0" not in v["to"] and "pi.type" not in v["pi"] and "mods" not in v["subgroup_test"]
+    assert v["pi"].startswith("the Riley et al. prediction interval")
+
+
+# --------------------------------------------------------------------------- records in reader words
+def test_record_tables_in_reader_words(results):
+    from helpers.review.search import record_tables
+
+    review = results.review
+    inc, exc = record_tables(review)
+    cells = [str(x) for x in (list(inc["Record"]) + list(exc["Record"]))]
+    assert not [c for c in cells if "(mirror copy)" in c or "(no address)" in c]
+    plain = [re.sub(r"^\[(.*)\]\(.*\)$", r"\1", c).replace(" (copy on another site)", "") for c in cells
+             if not c.startswith("{cite")]
+    assert len(plain) == len(set(plain)), sorted(c for c in plain if plain.count(c) > 1)
+    assert "Chmura 2022a, J Clin Oncol" in plain and "Chmura 2022b, J Clin Oncol" in plain
+    assert not [t for t in list(inc["Trial"]) + list(exc["Trial"]) if "_" in t or ";" in t]
+    assert "STOMP, ORIOLE" in set(exc["Trial"])
+    reasons = " | ".join(exc["Reason"])
+    assert not re.findall(r"reviewer (?:should|to)|\bNOT\b|\bElamin\b|\bpts\b|->|<=|>=", reasons)
+    awaiting = exc[exc["Reason"].str.startswith("Awaiting classification (PRISMA 2020), not an exclusion")]
+    assert len(awaiting) == 1 and "could not be identified" in awaiting["Reason"].iloc[0]
+
+
+def test_awaiting_classification_is_said_on_the_differences_and_trial_pages(results):
+    from helpers.review.differences import excluded_table
+    from helpers.review.trial_pages import trial_pages
+
+    why = excluded_table(results.review)["Why excluded"]
+    assert why.str.startswith("Awaiting classification (PRISMA 2020), not an exclusion: source not identifiable").sum() == 1
+    pages = trial_pages(results)
+    assert pages["lcrt-nsclc-unidentified"].replace("\\", "").count("**Not included.** Reason: Awaiting classification") == 1
+
+
+def test_every_quote_shown_still_prints_its_numbers(results):
+    """The extractors' bracketed notes are dropped from the quotes shown; what is shown (the quote,
+    other sources' quotes, the extractors' note) still prints every number of the row."""
+    from helpers.review.checks import number_in_quote
+    from helpers.review.trial_pages import AE_NUMBERS, OUTCOME_NUMBERS, quote_parts
+
+    import pandas as pd
+
+    review = results.review
+    shown = 0
+    for name, columns in (("outcomes", OUTCOME_NUMBERS), ("adverse_events", AE_NUMBERS)):
+        raw = pd.read_csv(ROOT / "data" / f"{name}.csv", dtype=str, keep_default_na=False)
+        for i in raw.index:
+            numbers = [raw.at[i, c] for c in columns if raw.at[i, c] != ""]
+            main, others, note = quote_parts(raw.at[i, "quote"], numbers)
+            text = " ".join([main, *others, note])
+            assert all(number_in_quote(n, text) for n in numbers), (i, text)
+            assert not re.search(r"\bCTA\b|already in|round-\d|excerpt cut|\[[^\]]*(?:abstract|page|from)[^\]]*\]\s*$", main), main
+            shown += 1
+    assert shown == len(review.outcomes) + len(review.adverse_events)

@@ -88,8 +88,10 @@ def _search_review(dates):
 def test_search_glue_values():
     v = search_glue_values(_search_review(["2025-03-02", "2025-03-01", "2025-03-05"]))
     assert v == {"cutoff": "March 2025", "cutoff_quote": "searched to March 2025", "n_queries": "3", "n_useful": "2",
-                 "log_dates": "2025-03-01 to 2025-03-05", "corpora": "pubmed, web", "paper_records": "21",
-                 "n_discovery": "1", "n_confirmatory": "2"}
+                 "log_dates": "2025-03-01 to 2025-03-05", "paper_records": "21",
+                 "n_discovery": "1", "n_confirmatory": "2",
+                 "log_shown": "The table lists the 1 discovery query of the 3; the CSV holds every query with the "
+                              "extractors' note on what it found."}
     assert search_glue_values(_search_review(["2025-03-01"]))["log_dates"] == "2025-03-01"
     assert search_glue_values(_search_review(["2025-03-02", "2025-03-01"]))["log_dates"] == "2025-03-01 to 2025-03-02"
     assert search_glue_values(_search_review(["2025-03-01", "2025-03-01"]))["log_dates"] == "2025-03-01"

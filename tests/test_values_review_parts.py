@@ -157,8 +157,8 @@ def test_reader_labels_from_a_review():
 
 # --------------------------------------------------------------------------- search
 @pytest.mark.parametrize("note,want", [
-    ("[pass_a2] fixed", "fixed"), ("pass_b note", "the second extractor note"),
-    ("pass_a and pass_b3", "the first extractor and the second extractor's third round"),
+    ("[pass_a2] fixed", "fixed"), ("pass_b note", "Extractor 2 note"),
+    ("pass_a and pass_b3", "Extractor 1 and Extractor 2's third round"),
     ("bypass_a1", "bypass_a1"), ("pass_c1", "pass_c1"), ("pass_a12", "pass_a12"), ("", ""),
 ])
 def test_extraction_words_of_the_search_log(note, want):
@@ -174,10 +174,10 @@ def _rec(**kw):
 @pytest.mark.parametrize("rec,want", [
     (_rec(record_id="r1"), "{cite:t}`r1`"),
     (_rec(), "[Smith 2020, Lancet](https://doi.org/10.1/x)"),
-    (_rec(journal="Lancet (mirror copy)", doi=None), "[Smith 2020 (mirror copy)](https://m.org/x)"),
-    (_rec(authors="Smith J (copy)", journal="Lancet", doi=None), "[Smith 2020, Lancet (mirror copy)](https://m.org/x)"),
+    (_rec(journal="Lancet (mirror copy)", doi=None), "[Smith 2020 (copy on another site)](https://m.org/x)"),
+    (_rec(authors="Smith J (copy)", journal="Lancet", doi=None), "[Smith 2020, Lancet (copy on another site)](https://m.org/x)"),
     (_rec(journal="Lancet (mirror copy)"), "[Smith 2020](https://doi.org/10.1/x)"),
-    (_rec(doi=None, url=None), "Smith 2020, Lancet (no address)"),
+    (_rec(doi=None, url=None), "Smith 2020, Lancet"),
 ])
 def test_record_ref(rec, want):
     assert _record_ref(rec, {"r1"}) == want

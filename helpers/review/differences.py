@@ -3,13 +3,14 @@ comparisons without a poolable estimate, surrogate endpoints, and the classifica
 each included comparison."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pandas as pd
 
 from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
-from helpers.review.labels import extraction_words
+from helpers.review.labels import awaiting_words, extraction_words, extractor_letters
 
 __all__ = ["differences_glue_values", "excluded_table", "classification_table", "classification_notes_table", "reconciliation_table", "broader_trials",
            "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS",
@@ -44,23 +45,32 @@ def differences_glue_values(review: Review, tables: dict[str, pd.DataFrame]) -> 
 
 
 def excluded_table(review: Review) -> pd.DataFrame:
+    """The comparisons assessed and excluded, with the reason in reader words (operators as
+    symbols; a source that could not be identified marked as awaiting classification)."""
     t = review.trials
-    return t[t["included"] == "no"][["trial_name", "cancer_type", "max_lesions", "exclusion_reason"]].rename(
+    out = t[t["included"] == "no"][["trial_name", "cancer_type", "max_lesions", "exclusion_reason"]].rename(
         columns={"trial_name": "Trial", "cancer_type": "Cancer", "max_lesions": "Lesion cap",
                  "exclusion_reason": "Why excluded"})
+    out["Why excluded"] = out["Why excluded"].map(lambda r: awaiting_words(reader_note(r)) if isinstance(r, str) else r)
+    return out
 
 
 READER_WORDS = (("n_mdt/n_control", "arm sizes"), ("n_mdt", "MDT arm size"), ("n_control", "control arm size"),
                 ("n_randomized", "number randomised"), ("de_novo", "de novo"), ("->", "→"), ("<=", "≤"),
-                (">=", "≥"))
+                (">=", "≥"), ("timing and state empty", "timing and disease state empty"),
+                ("incl. primary", "including the primary"), ("incl.", "including"))
+_SHORT = ((r"\bpts\b", "patients"), (r"\bCTA\b", "Cancer Therapy Advisor"))
 
 
 def reader_note(text) -> str:
     """A data note in readers' words: column codes, the extractors' round codes ("round 4A",
-    "pass B5") and ASCII operators replaced."""
-    text = extraction_words(text)
+    "pass B5") and letters ("A said mixed" → "Extractor 1 said mixed"), the extractors'
+    abbreviations ("incl.", "pts", "CTA") and ASCII operators replaced."""
+    text = extractor_letters(extraction_words(text))
     for code, words in READER_WORDS:
         text = text.replace(code, words)
+    for short, words in _SHORT:
+        text = re.sub(short, words, text)
     return text
 
 

@@ -1,16 +1,17 @@
 """Reader labels built from the data: a record id becomes "Harrow 2022, Int J Radiat Oncol Biol
-Phys" with a link, a trial id becomes the trial's name, a trial group its reader name. One map,
+Phys" with a link (a letter after the year where two records would read the same), a trial id becomes the trial's name, a trial group its reader name. One map,
 built once per review and passed to ``helpers.show``, so no code name reaches a page."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .data import Review
 
-__all__ = ["ANONYMOUS", "ReaderLabels", "extraction_words", "reader_labels", "record_author", "record_citation",
+__all__ = ["ANONYMOUS", "AWAITING", "ReaderLabels", "awaiting_words", "is_awaiting", "distinct_citations", "extraction_words", "extractor_letters", "reader_labels", "record_author", "record_citation",
            "record_url", "searched_by"]
 
 _INITIALS = re.compile(r"^[A-Z][A-Z-]{0,3}$")          # "DA", "SJ", "C": a person's initials
@@ -70,16 +71,33 @@ def record_author(rec: dict) -> str:
     return who
 
 
-def record_citation(rec: dict) -> str:
+def record_citation(rec: dict, suffix: str = "") -> str:
     """"Harrow 2022, Int J Radiat Oncol Biol Phys": first author (or group) and year, then the
-    journal when the source shows it and it is not the author's own name."""
+    journal when the source shows it and it is not the author's own name. ``suffix`` tells apart
+    records that would read the same ("Chmura 2022a", "ClinicalTrials.gov undated b")."""
     who = record_author(rec)
     year = rec.get("year")
     year = str(int(float(year))) if year is not None and not pd.isna(year) else "undated"
+    year += (suffix if year[-1].isdigit() else f" {suffix}") if suffix else ""
     venue = _venue(rec.get("journal"))
     if venue and venue.lower() not in who.lower():
         return f"{who} {year}, {venue}"
     return f"{who} {year}"
+
+
+def distinct_citations(records: list[dict]) -> list[str]:
+    """``record_citation`` of each record, with a letter after the year where two or more records
+    would read the same, in their order ("Chmura 2022a, J Clin Oncol", "Chmura 2022b, J Clin Oncol")."""
+    plain = [record_citation(r) for r in records]
+    n, seen = Counter(plain), Counter()
+    out = []
+    for r, c in zip(records, plain):
+        if n[c] > 1:
+            out.append(record_citation(r, "abcdefghijklmnopqrstuvwxyz"[seen[c]]))
+            seen[c] += 1
+        else:
+            out.append(c)
+    return out
 
 
 def record_url(rec: dict) -> str | None:
@@ -140,44 +158,83 @@ class ReaderLabels:
         return self.groups.get(trial_group, str(trial_group).replace("_", " "))
 
 
+# --------------------------------------------------------------------------- awaiting classification
+AWAITING = "awaiting classification"
+_UNIDENTIFIED = re.compile(r"could not be identified|not identifiable", re.I)
+
+
+def is_awaiting(reason: object) -> bool:
+    """Whether an exclusion reason says the source could not be identified: PRISMA 2020 counts
+    such a record (or study) as awaiting classification, not as excluded with a reason."""
+    return isinstance(reason, str) and _UNIDENTIFIED.search(reason) is not None
+
+
+def awaiting_words(reason: object) -> object:
+    """``reason`` as shown to readers: one that says the source could not be identified is marked
+    "Awaiting classification (PRISMA 2020), not an exclusion: …"; any other is returned as it is."""
+    return f"{AWAITING.capitalize()} (PRISMA 2020), not an exclusion: {reason}" if is_awaiting(reason) else reason
+
+
 # --------------------------------------------------------------------------- the extraction rounds in words
+# The two extractors are "Extractor 1" and "Extractor 2" wherever the book names them (the search log's
+# "Searched by" column, the notes on the differences and trial pages); their rounds are ordinal words.
 _ORDINAL = dict(enumerate(("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"), 1))
-_EXTRACTOR = {"a": "first", "b": "second"}
+_EXTRACTOR = {"a": "Extractor 1", "b": "Extractor 2"}
 _PASS_PREFIX = re.compile(r"^\s*\[pass_([ab])(\d?)\]\s*")
+_PASS = r"(?:pass_(?P<l1>[ab])|pass (?P<l2>[AB]))(?P<r1>\d?)|round (?P<r2>\d)(?P<l3>[AB])"
+# "A said mixed, B recurrent", "(B wrote 6 ...)", "on systemic therapy (A)": an extractor named by its letter
+_LETTER = re.compile(r"(?<=\()([AB])(?=\))|(?<![\w/+.\-])([AB])(?= (?:said|wrote|left|included|excluded|mixed|"
+                     r"recurrent|coded|called|de novo|upfront|consolidation)\b)")
 
 
 def _extractor(letter: str, rnd: str = "") -> str:
-    """("a", "2") → "the first extractor's second round"; ("b", "") → "the second extractor"."""
-    who = f"the {_EXTRACTOR[letter.lower()]} extractor"
+    """("a", "2") → "Extractor 1's second round"; ("b", "") → "Extractor 2"."""
+    who = _EXTRACTOR[letter.lower()]
     return f"{who}'s {_ORDINAL[int(rnd)]} round" if rnd and int(rnd) in _ORDINAL else who
 
 
+def _pass(m: re.Match) -> tuple[str, str]:
+    """(letter, round) of a match of ``_PASS``."""
+    return m.group("l1") or m.group("l2") or m.group("l3"), m.group("r1") or m.group("r2") or ""
+
+
 def extraction_words(text: object) -> str:
-    """The extractors' working codes in reader words: "pass_a2" and "pass A2" → "the first
-    extractor's second round", "round 4A" → "the first extractor's fourth round", "round 1" →
-    "the first round" (a leading "[pass_a2]" tag is dropped: ``searched_by`` reads it)."""
+    """The extractors' working codes in reader words: "pass_a2" and "pass A2" → "Extractor 1's
+    second round", "round 4A" → "Extractor 1's fourth round", "found in round 4A" → "found by
+    Extractor 1", "confirmed by pass B5" → "confirmed by Extractor 2", "round 1" → "the first
+    search round" (a leading "[pass_a2]" tag is dropped: ``searched_by`` reads it)."""
     text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
     text = _PASS_PREFIX.sub("", text)
-    text = re.sub(r"\b(?:pass_([ab])|pass ([AB]))(\d?)\b", lambda m: _extractor(m.group(1) or m.group(2), m.group(3)),
-                  text)
-    text = re.sub(r"\bround (\d)([AB])\b", lambda m: _extractor(m.group(2), m.group(1)), text)
-    text = re.sub(r"\b(seen|captured|noted|found) round (\d)\b", lambda m: f"{m.group(1)} in the {_ORDINAL[int(m.group(2))]} round",
-                  text)
-    return re.sub(r"\bround (\d)\b", lambda m: f"the {_ORDINAL[int(m.group(1))]} round", text)
+    text = re.sub(rf"\b(found|seen|captured|noted|confirmed|checked) (?:in|by) (?:{_PASS})\b",
+                  lambda m: f"{m.group(1)} by {_EXTRACTOR[_pass(m)[0].lower()]}", text)
+    text = re.sub(rf"\b(?:{_PASS})\b", lambda m: _extractor(*_pass(m)), text)
+    text = re.sub(r"\((?:in )?round (\d)\)", lambda m: f"(in the {_ORDINAL[int(m.group(1))]} search round)", text)
+    text = re.sub(r"\b(seen|captured|noted|found) round (\d)\b",
+                  lambda m: f"{m.group(1)} in the {_ORDINAL[int(m.group(2))]} search round", text)
+    return re.sub(r"\bround (\d)\b", lambda m: f"the {_ORDINAL[int(m.group(1))]} search round", text)
+
+
+def extractor_letters(text: object) -> str:
+    """A note on the two extractions with each extractor named: "A said mixed, B recurrent" →
+    "Extractor 1 said mixed, Extractor 2 recurrent"; "(A)" → "(Extractor 1)". Only a capital A or
+    B followed by a verb or call of the extractions counts ("arm A", "A total of" do not)."""
+    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    return _LETTER.sub(lambda m: _EXTRACTOR[(m.group(1) or m.group(2)).lower()], text)
 
 
 def searched_by(note: object) -> str:
-    """Who ran a logged query, from the note's "[pass_a2]" tag: "first extractor, second round"
+    """Who ran a logged query, from the note's "[pass_a2]" tag: "Extractor 1, second round"
     (empty without a tag)."""
     m = _PASS_PREFIX.match(note) if isinstance(note, str) else None
     if not m:
         return ""
-    return f"{_EXTRACTOR[m.group(1)]} extractor, {_ORDINAL[int(m.group(2) or 1)]} round"
+    return f"{_EXTRACTOR[m.group(1)]}, {_ORDINAL[int(m.group(2) or 1)]} round"
 
 
 def reader_labels(review: Review) -> ReaderLabels:
     """The label map of ``review``, built from ``records.csv`` and ``trials.csv``."""
-    records = {r["record_id"]: (record_citation(r), record_url(r)) for r in review.records.to_dict("records")}
+    recs = review.records.to_dict("records")
+    records = {r["record_id"]: (c, record_url(r)) for r, c in zip(recs, distinct_citations(recs))}
     trials = dict(zip(review.trials["trial_id"], review.trials["trial_name"]))
     groups = {}
     for g, name in zip(review.trials["trial_group"], review.trials["trial_name"]):

@@ -9,6 +9,12 @@ from helpers.show.text import count, join_words, number_word
 __all__ = ["glossary_glue_values", "hksj_in_this_book", "methods_glue_values", "rob_figures"]
 
 
+# which 2×2 tables get the continuity correction (metafor's ``to`` argument), in words
+ZERO_CELL_TABLES = {"only0": "tables with a zero cell (as metafor does for studies with zero cells only)",
+                    "all": "every table", "if0all": "every table when any table has a zero cell",
+                    "none": "no table"}
+
+
 def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
     """The pre-specified methods in words, the search cut-off, the metafor version and the
     trials that contribute more than one comparison."""
@@ -21,13 +27,14 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
     return {
         "primary": s.describe(), "level": f"{s.level:g}%",
         "others": "; ".join(s.describe(m, t) for m, t in s.sensitivity_models),
-        "pi": ("t distribution with k − 2 degrees of freedom (metafor's "
-               "pi.type \"riley\")" if s.pi == "riley"
-               else "metafor's predict(): normal, or t with k − 1 df under the Knapp–Hartung tests"),
+        "pi": ("the Riley et al. prediction interval, from a t distribution with k − 2 degrees of freedom"
+               if s.pi == "riley"
+               else "metafor's default prediction interval, from the normal distribution, or from a t distribution "
+                    "with k − 1 degrees of freedom under the Hartung–Knapp tests"),
         "subgroup_test": "separate-τ² (R meta, RevMan)" if s.subgroup_test == "separate_tau2"
-        else "common-τ² (metafor mods)",
+        else "common-τ² (a meta-regression on the subgroup indicator)",
         "singletons": "enter" if s.subgroup_singletons_enter else "do not enter",
-        "min_k": str(s.min_k_small_study), "add": f"{s.or_add:g}", "to": s.or_to,
+        "min_k": str(s.min_k_small_study), "add": f"{s.or_add:g}", "to": ZERO_CELL_TABLES.get(s.or_to, s.or_to),
         "cutoff": paper.at["search_cutoff", "finding"], "months": f"{s.absolute_months:g}",
         "metafor": metafor_agreement()["metafor_version"],
         "cohorts": join_words([f"{groups.group(grp)} ({count(len(g), 'comparison')})"
@@ -54,10 +61,11 @@ def hksj_in_this_book(settings: AnalysisSettings = SETTINGS) -> str:
 
 def glossary_glue_values(settings: AnalysisSettings = SETTINGS) -> dict[str, str]:
     """The glossary's values that follow the settings: the smallest number of comparisons for the
-    small-study tests (in words), the minimal important HR, the continuity correction and the HKSJ
-    form of this book."""
+    small-study tests (in words), the minimal important HR, the continuity correction, the HKSJ
+    form of this book and the scale of the half-normal prior on τ."""
     return {"min_k_small_study": number_word(settings.min_k_small_study), "mcid_hr": f"{settings.mcid_hr:.2f}",
-            "or_add": f"{settings.or_add:g}", "hksj": hksj_in_this_book(settings)}
+            "or_add": f"{settings.or_add:g}", "hksj": hksj_in_this_book(settings),
+            "tau_scale": f"{settings.tau_prior[1]:g}"}
 
 
 def rob_figures(rep, review) -> tuple:

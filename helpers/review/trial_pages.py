@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.review.labels import awaiting_words, is_awaiting
 from helpers.show.labels import DERIVATIONS, label, trial_page_name
 from helpers.show.text import fmt_num
 
@@ -133,6 +134,94 @@ def _use_of_row(row: dict, uses: dict, w: _Words) -> str:
     return "; ".join(parts)
 
 
+# --------------------------------------------------------------------------- quotes as read
+# the numbers of a row that its quote prints (helpers.review.checks tests them on the raw quote)
+OUTCOME_NUMBERS = ("hr", "ci_lower", "ci_upper", "p_value", "events", "events_mdt", "events_control", "median_mdt",
+                   "median_control", "followup_months")
+AE_NUMBERS = ("events_mdt", "events_control", "total_mdt", "total_control", "pct_mdt", "pct_control")
+_TRAILING_NOTE = re.compile(r"\s*\[(?P<note>[^\[\]]*)\]\s*$")
+_LABELLED = re.compile(r"^(?P<label>[^:'‘\"“\[\]]{2,40}):\s*['‘\"“]?(?P<text>.*?)['’\"”]?$", re.S)
+_SOURCE_WORDS = ((r"\bCTA\b", "Cancer Therapy Advisor"), (r"\bJNCI\b", "J Natl Cancer Inst"),
+                 (r"\bquadshotnews\b", "QuadShot news"), (r"\s*\balready in (?:the )?round-?\d row\b", ""))
+
+
+def _source_words(text: str) -> str:
+    for pattern, words in _SOURCE_WORDS:
+        text = re.sub(pattern, words, text)
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
+def quote_parts(quote, numbers=()) -> tuple[str, list[str], str]:
+    """A quote as readers see it: (the quote, quotes of other sources, the extractors' note).
+
+    The extractors closed some quotes with a bracketed note of their own. A note that quotes
+    another source ("[events from CTA: 'Progression events occurred in 67 patients ...']") becomes
+    a second, attributed quote; a note that the excerpt was cut becomes "[…]"; a note that gives
+    numbers of the row the quote does not print ("[counts 19/66 vs 3/33 ...]") is kept as the
+    extractors' note; any other (where the quote was read) is dropped: the row names its source.
+    ``numbers``: the row's numbers as stored, which the parts together must still print."""
+    from helpers.review.checks import number_in_quote
+
+    text = str(quote).strip() if isinstance(quote, str) else ""
+    m = _TRAILING_NOTE.search(text)
+    note = m.group("note").strip() if m else ""
+    if not m or note in ("...", "\u2026") or note.isdigit():
+        return text, [], ""
+    main = text[:m.start()].rstrip()
+    if re.search(r"\bcut\b|truncat", note, re.I):
+        return f"{main} [\u2026]", [], ""
+    labelled = _LABELLED.match(note)
+    if labelled:
+        body = labelled.group("text").strip()
+        body += "" if re.search(r"[.!?\u2026)\]]$", body) else "\u2026"
+        return main, [f"{_source_words(labelled.group('label'))}: \u201c{body}\u201d"], ""
+    if any(not _prints(n, main, number_in_quote) for n in numbers):
+        return main, [], _source_words(note)
+    return main, [], ""
+
+
+def _prints(n, text: str, number_in_quote) -> bool:
+    """Whether ``text`` prints the number ``n`` (as stored, or a value read from the CSV: 0.5 is
+    printed by "0.50")."""
+    if number_in_quote(str(n), text):
+        return True
+    try:
+        value = float(str(n).lstrip("<>=≤≥ "))
+    except ValueError:
+        return False
+    tokens = re.findall(r"(?<![\d.])\d*[.·]?\d+", text)
+    return any(abs(float(t.replace("·", ".")) - value) < 1e-9 for t in tokens)
+
+
+def _quote(r: dict, columns, w) -> list[str]:
+    """The Markdown of a row's quote (blockquote), its other sources' quotes and the extractors' note."""
+    if not isinstance(r.get("quote"), str) or not r["quote"].strip():
+        return []
+    raw = r.get("raw_numbers") or {}
+    numbers = [raw.get(c, r.get(c)) for c in columns]
+    numbers = [n for n in numbers if n is not None and not (pd.api.types.is_scalar(n) and pd.isna(n)) and str(n).strip()]
+    main, others, note = quote_parts(r["quote"], [_stored(n) for n in numbers])
+    out = [f"> {w(main)}"] + [line for o in others for line in (">", f"> {w(o)}")] + [""]
+    return out + ([f"Extractors' note: {w(note)}.", ""] if note else [])
+
+
+def _rows_with_raw(table: pd.DataFrame, ids: list) -> list[dict]:
+    """The rows of ``table`` for trials ``ids``, each with its cells as written (``raw_numbers``)
+    where the loader kept them."""
+    sub = table[table["trial_id"].isin(ids)]
+    raw = getattr(table.attrs.get("raw"), "frame", None)
+    return [r | ({"raw_numbers": raw.loc[i].to_dict()} if raw is not None and i in raw.index else {})
+            for i, r in zip(sub.index, sub.to_dict("records"))]
+
+
+def _stored(x) -> str:
+    """A number as the CSV stores it ("0.47", "66"; a float read as 66.0 → "66")."""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
 # --------------------------------------------------------------------------- page sections
 def _design(trials: pd.DataFrame, w: _Words) -> list[str]:
     out = ["## Design and arms", ""]
@@ -196,8 +285,7 @@ def _p(r: dict) -> str:
 
 def _outcomes(trials: pd.DataFrame, res, uses: dict, w: _Words) -> list[str]:
     ids = list(trials["trial_id"])
-    oc = res.review.outcomes
-    rows = oc[oc["trial_id"].isin(ids)].to_dict("records")
+    rows = _rows_with_raw(res.review.outcomes, ids)
     out = ["## Outcomes", ""]
     if not rows:
         out += ["No hazard ratio, CI, p-value or median was found for this trial in the sources read.", ""]
@@ -208,11 +296,10 @@ def _outcomes(trials: pd.DataFrame, res, uses: dict, w: _Words) -> list[str]:
         deriv = DERIVATIONS.get(r.get("derivation"), label(r.get("derivation")))
         facts = [["HR as printed", md_escape(_printed(r))], ["p-value", md_escape(_p(r))],
                  ["Medians, MDT vs control", md_escape(_medians(r))], ["Analysis", w(r.get("analysis"))],
-                 ["How obtained", md_escape(deriv)], ["Latest report (primary row)", "yes" if r.get("primary") == "yes" else "no"],
+                 ["How obtained", md_escape(deriv)], ["Used as the main estimate", "yes" if r.get("primary") == "yes" else "no"],
                  ["Source", w.record(r["record_id"])], ["How it enters the analyses", md_escape(_use_of_row(r, uses, w))]]
         out += [_table(["", "Value"], facts), ""]
-        if isinstance(r.get("quote"), str) and r["quote"].strip():
-            out += [f"> {w(r['quote'])}", ""]
+        out += _quote(r, OUTCOME_NUMBERS, w)
         if isinstance(r.get("source_url"), str) and r["source_url"].strip():
             out += [f"Read at {md_link('the source', r['source_url'])}.", ""]
     for name, u in uses.items():
@@ -224,8 +311,7 @@ def _outcomes(trials: pd.DataFrame, res, uses: dict, w: _Words) -> list[str]:
 
 
 def _adverse_events(trials: pd.DataFrame, res, w: _Words) -> list[str]:
-    ae = res.review.adverse_events
-    rows = ae[ae["trial_id"].isin(trials["trial_id"])].to_dict("records")
+    rows = _rows_with_raw(res.review.adverse_events, list(trials["trial_id"]))
     out = ["## Adverse events", ""]
     if not rows:
         return out + ["No adverse-event counts per arm were found in the sources read.", ""]
@@ -241,8 +327,7 @@ def _adverse_events(trials: pd.DataFrame, res, w: _Words) -> list[str]:
               "yes" if r.get("primary") == "yes" else "no", w.record(r["record_id"])] for r in rows]
     out += [_table(["Grade", "Attribution", "MDT", "Control", "Used in the pooling", "Source"], table), ""]
     for r in rows:
-        if isinstance(r.get("quote"), str) and r["quote"].strip():
-            out += [f"> {w(r['quote'])}", ""]
+        out += _quote(r, AE_NUMBERS, w)
     return out
 
 
@@ -273,9 +358,12 @@ def _records(group: str, res, w: _Words) -> list[str]:
     out = ["## Records", ""]
     if not rows:
         return out + ["No record of this trial is listed.", ""]
+    from helpers.review.search import record_reason
+
+    sources = set(res.review.outcomes["record_id"])
+    notes = [record_reason(r, recs, w.labels, sources=sources) for r in rows]
     table = [[w.record(r["record_id"]), w(r.get("title")), w(r.get("record_type")), w(r.get("decision")),
-              w(r.get("exclusion_reason")) if isinstance(r.get("exclusion_reason"), str) and r["exclusion_reason"].strip() else "\u2014"]
-             for r in rows]
+              md_escape(n) if n else "\u2014"] for r, n in zip(rows, notes)]
     return out + [_table(["Record", "Title", "Type", "Decision", "Note"], table), ""]
 
 
@@ -299,8 +387,9 @@ def _page(group: str, res, uses: dict, w: _Words) -> str:
         out += _design(trials, w) + _classification(trials, w) + _outcomes(trials, res, uses, w)
         out += _adverse_events(trials, res, w) + _rob(trials, res, w)
     else:
-        reasons = "; ".join(dict.fromkeys(w(x) for x in trials["exclusion_reason"]))
-        out += [f"**Excluded from the review.** Reason: {reasons}.", ""]
+        reasons = "; ".join(dict.fromkeys(w(awaiting_words(x)) for x in trials["exclusion_reason"]))
+        head = "Not included" if any(is_awaiting(x) for x in trials["exclusion_reason"]) else "Excluded from the review"
+        out += [f"**{head}.** Reason: {reasons}.", ""]
         out += [f"Trial as listed: {', '.join(md_escape(n) for n in trials['trial_name'])}.", ""]
     out += _records(group, res, w)
     out += ["[All trials](index.md)", ""]
@@ -324,7 +413,7 @@ def _index(res, groups: list[str], w: _Words) -> str:
                    f"phase {w(first['phase'])}; {n}")
     out += ["", f"## Excluded ({len(exc)})", ""]
     for g in exc:
-        reasons = "; ".join(dict.fromkeys(w(x) for x in t.loc[t["trial_group"] == g, "exclusion_reason"]))
+        reasons = "; ".join(dict.fromkeys(w(awaiting_words(x)) for x in t.loc[t["trial_group"] == g, "exclusion_reason"]))
         out.append(f"- {md_link(res.labels.group(g), trial_page_name(g) + '.md')}: {reasons}")
     return "\n".join(out + [""])
 
