@@ -430,11 +430,12 @@ def test_subgroup_forest_headers_levels_and_other_outcomes():
     texts = [t.get_text() for t in ax.texts]
     assert texts[1] == "HR [95% CI]"
     labels = [t.get_text() for t in ax.texts if t.get_position()[0] == 0.01][1:]
-    assert labels == ["Timing (interaction p = 0.04)", "    de novo (k = 2)", "    metachronous (k = 3)",
-                      "Site (interaction not testable)", "    metachronous (k = 3)"]
+    # levels in sentence case, as reader labels ("de_novo" → "De novo")
+    assert labels == ["Timing (interaction p = 0.04)", "    De novo (k = 2)", "    Metachronous (k = 3)",
+                      "Site (interaction not testable)", "    Metachronous (k = 3)"]
     # factor headers are bold rows without an estimate; levels carry their CI
     weights = {t.get_text(): t.get_fontweight() for t in ax.texts}
-    assert weights["Timing (interaction p = 0.04)"] == "bold" and weights["    de novo (k = 2)"] == "normal"
+    assert weights["Timing (interaction p = 0.04)"] == "bold" and weights["    De novo (k = 2)"] == "normal"
     ci = {int(ln.get_ydata()[0]): list(ln.get_xdata()) for ln in ax.get_lines()
           if len(ln.get_xdata()) == 2 and ln.get_ydata()[0] == ln.get_ydata()[1]}
     assert ci == {1: [0.3, 0.8], 2: [0.6, 1.1], 4: [0.6, 1.1]}
@@ -572,7 +573,8 @@ def test_ratio_or_not_defaults_to_estimable():
 
 # =========================================================================== the house style of the figures
 # Sizes in points as the book prints them (RevMan-like forest plots): headings 8 pt bold, study rows 7.5 pt,
-# numbers in columns 8 pt, the pooled row 8.5 pt bold, risk-of-bias symbols 6.5 pt white on coloured dots.
+# numbers in columns 8 pt, the pooled row 8.5 pt bold, risk-of-bias symbols 6.5 pt on coloured dots (black on
+# the light green and yellow, white on the red: whichever contrasts more), group headings in sentence case.
 def _style(t):
     return (t.get_text(), t.get_fontsize(), t.get_fontweight(), t.get_color(), t.get_ha(), t.get_va())
 
@@ -584,10 +586,10 @@ def test_forest_plot_house_style():
                       left_columns={"N": ["1", "2", "3"]}, xlim=(0.4, 2.5))
     ax = fig.axes[0]
     texts = [_style(t) for t in ax.texts if t.get_text()]
-    B, K, W, M, PI = "bold", "black", "white", COLORS["muted"], COLORS["pi"]
+    B, K, M, PI = "bold", "black", COLORS["muted"], COLORS["pi"]
     row = lambda lab, n, ci, w: [(lab, 7.5, "normal", K, "left", "center"), (n, 8, "normal", K, "right", "center"),  # noqa: E731
                                  (ci, 7.5, "normal", K, "left", "center"), (w, 8, "normal", K, "right", "center"),
-                                 ("+", 6.5, B, W, "center", "center")]
+                                 ("+", 6.5, B, "#000000", "center", "center")]
     lo, hi = np.exp(res.yi - Z95 * np.sqrt(res.vi)), np.exp(res.yi + Z95 * np.sqrt(res.vi))
     cis = [f"{math.exp(res.yi[i]):.2f} [{lo[i]:.2f}{EN}{hi[i]:.2f}]" for i in range(3)]
     ws = [f"{w:.1f}%" for w in res.weights]
@@ -595,7 +597,7 @@ def test_forest_plot_house_style():
     b, lb, ub = np.exp([res.beta, res.ci_lb, res.ci_ub])
     assert texts == [("Study", 8, B, K, "left", "center"), ("N", 8, B, K, "right", "center"),
                      ("HR [95% CI]", 8, B, K, "left", "center"), ("Weight", 8, B, K, "right", "center"),
-                     ("D1", 7.5, B, K, "left", "bottom"), ("g", 8.5, B, K, "left", "center"),
+                     ("D1", 7.5, B, K, "left", "bottom"), ("G", 8.5, B, K, "left", "center"),
                      *row("A", "1", cis[0], ws[0]), *row("B", "2", cis[1], ws[1]), *row("C", "3", cis[2], ws[2]),
                      ("Random-effects model (REML, HKSJ)", 8.5, B, K, "left", "center"),
                      (f"{b:.2f} [{lb:.2f}{EN}{ub:.2f}]", 7.5, B, K, "left", "center"),
@@ -607,7 +609,7 @@ def test_forest_plot_house_style():
     # every text at its column: label 0.005 (+0.01 under a group), N right-aligned at 0.39, CI 0.645,
     # weight right-aligned at 0.82, the RoB dot at 0.85
     xs = {t.get_text(): round(t.get_position()[0], 6) for t in ax.texts if t.get_text()}
-    assert xs["Study"] == 0.005 and xs["g"] == 0.005 and xs["A"] == 0.015 and xs["1"] == 0.39
+    assert xs["Study"] == 0.005 and xs["G"] == 0.005 and xs["A"] == 0.015 and xs["1"] == 0.39
     assert xs["Random-effects model (REML, HKSJ)"] == 0.005 and xs["Prediction interval"] == 0.005
     assert xs[cis[0]] == 0.645 and xs[ws[0]] == 0.82 and xs["100%"] == 0.82 and xs["+"] == 0.85
     assert xs[f"{b:.2f} [{lb:.2f}{EN}{ub:.2f}]"] == 0.645 and xs[f"[{pl:.2f}{EN}{pu:.2f}]"] == 0.645
@@ -818,8 +820,9 @@ def test_funnel_default_measure_and_rob_text_styles():
     rob = pd.DataFrame({**{f"d{i}": ["low", "high"] for i in range(1, 6)}, "overall": ["low", "high"],
                         "provisional": ["no", "yes"]})
     sax = rob_summary(rob, [3, 1]).axes[0]
-    # the shares are written in white inside their coloured bars, 7 pt
-    assert {(t.get_color(), t.get_fontsize(), t.get_ha(), t.get_va()) for t in sax.texts} == {("white", 7, "center",
-                                                                                                "center")}
+    # the shares are written inside their coloured bars, 7 pt: black on the green "low" bars, white on the red
+    # "high" ones (weights 75% low, 25% high in every domain)
+    assert [(t.get_text(), t.get_color(), t.get_fontsize(), t.get_ha(), t.get_va()) for t in sax.texts] == [
+        ("75%", "#000000", 7, "center", "center"), ("25%", "#ffffff", 7, "center", "center")] * 6
     tax = rob_traffic_light(rob, ["A", "B"], title="T").axes[0]
     assert tax._left_title.get_fontsize() == 9 and tax.get_title(loc="left") == "T"
