@@ -164,3 +164,19 @@ def test_subgroup_levels_read_in_sentence_case(R):
     tab = collinearity_table(R.efficacy["PFS"].table)
     heads = list(tab.columns[1:]) + list(tab.iloc[:, 0])
     assert all(not str(s)[0].islower() for s in heads), heads
+
+
+def test_legend_entries_and_axis_labels_start_as_sentences(R):
+    """Reader labels in sentence case: legends, legend titles and axis labels of the review's figures."""
+    rep = R.efficacy["PFS"]
+    figs = [plots.contour_funnel_plot(rep.res), plots.funnel_plot(rep.res), rob_figures(rep, R.review)[1],
+            plots.scorecard_figure(R.scorecard)]
+    texts = []
+    for fig in figs:
+        for ax in fig.axes:
+            texts += [ax.get_xlabel(), ax.get_ylabel()]
+            legends = [ax.get_legend()] if ax.get_legend() else []
+            for leg in legends + list(fig.legends):
+                texts += [t.get_text() for t in leg.get_texts()] + [leg.get_title().get_text()]
+    lower = [t for t in texts if t and t[0].islower() and t.split(" ")[0] not in ("p",)]
+    assert not lower, lower

@@ -217,7 +217,7 @@ def test_rob_summary():
     assert lefts == [0, 75, 75]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (5.5, -0.5)
-    assert ax.get_xlabel() == "share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
+    assert ax.get_xlabel() == "Share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Low", "Some concerns", "High", "Not assessed"]
 
 
@@ -279,8 +279,8 @@ def test_contour_funnel_plot():
     assert ax.get_xlim() == pytest.approx((-half, half)) and ax.get_ylim() == pytest.approx((0.44, 0))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "2"]
     leg = ax.get_legend()
-    assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
-    assert leg.get_title().get_text() == "comparison's own p"
+    assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "Pooled estimate"]
+    assert leg.get_title().get_text() == "Comparison's own p"
     assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]
 
 

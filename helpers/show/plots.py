@@ -430,11 +430,11 @@ def contour_funnel_plot(res: RMAResult, measure: str = "HR",
                 ax.fill_betweenx(grid, sign * z * grid, sign * outer, color=shades[j], lw=0, zorder=0,
                                  label=label if sign == 1 else None)
         ax.axvline(0, color=COLORS["null"], lw=0.8, ls="--")
-        ax.axvline(b, color=COLORS["pooled"], lw=1, label="pooled estimate")
+        ax.axvline(b, color=COLORS["pooled"], lw=1, label="Pooled estimate")
         ax.scatter(res.yi, se, s=28, color=COLORS["study"], zorder=3, edgecolor="white", linewidth=0.5)
         _funnel_axes(ax, top, -lim, lim, measure, (0.1, 0.2, 0.5, 1, 2, 5, 10))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
-                  title="comparison's own p", title_fontsize=7)
+                  title="Comparison's own p", title_fontsize=7)
         fig.tight_layout()
     return fig
 
@@ -716,7 +716,7 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
         ax.set_yticklabels(ROB_DOMAINS)
         ax.set_ylim(len(cols) - 0.5, -0.5)
         ax.set_xlim(0, 100)
-        ax.set_xlabel("share of the analysis weight (%)")
+        ax.set_xlabel("Share of the analysis weight (%)")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=len(levels), frameon=False, fontsize=7)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
@@ -840,7 +840,7 @@ def posterior_density_plot(fits: Mapping, mcid: float) -> plt.Figure:
             lo, hi = min(lo, math.log(mcid) - 0.1), max(hi, 0.1)
             x = np.linspace(lo, hi, 400)
             d = np.asarray(f.dposterior(mu=x), float)
-            ax.plot(x, d, color=COLORS["pooled"], lw=1.4, label="posterior density of the pooled HR")
+            ax.plot(x, d, color=COLORS["pooled"], lw=1.4, label="Posterior density of the pooled HR")
             ax.fill_between(x, 0, d, where=x <= 0, color="#c6dbef", lw=0, label="HR < 1")
             ax.fill_between(x, 0, d, where=x <= math.log(mcid), color="#6baed6", lw=0,
                             label=f"HR < {mcid:.2f} (minimal clinically important)")
@@ -897,19 +897,19 @@ def tsa_plot(res, sensitivity=None, *, title: str | None = None, sensitivity_lab
         ax.axhline(0, color=COLORS["grid"], lw=0.8)
         for sign in (1, -1):
             ax.axhline(sign * conv, color=COLORS["null"], lw=0.8, ls=":",
-                       label=f"conventional significance (Z = ±{conv:.2f})" if sign == 1 else None)
+                       label=f"Conventional significance (Z = ±{conv:.2f})" if sign == 1 else None)
             ax.plot(x[np.isfinite(c)], sign * c[np.isfinite(c)], color=COLORS["pi"], lw=1.2, marker=".", ms=4,
-                    label="sequential boundaries for benefit (top) and harm (bottom)" if sign == 1 else None)
+                    label="Sequential boundaries for benefit (top) and harm (bottom)" if sign == 1 else None)
             if len(bx) > len(x) and fin[-2:].all():   # to the required information: dashed, a look not yet taken
                 ax.plot(bx[-2:], sign * bc[-2:], color=COLORS["pi"], lw=1, ls="--", marker=".", ms=4,
-                        label="boundary at the required information, were a trial to reach it" if sign == 1 else None)
+                        label="Boundary at the required information, were a trial to reach it" if sign == 1 else None)
         ax.axvline(req, color=COLORS["muted"], lw=1, ls="--",
-                   label=f"required information: {req:,.0f} events (D² = {res.D2:.2f})")
+                   label=f"Required information: {req:,.0f} events (D² = {res.D2:.2f})")
         if sensitivity is not None:
             ax.plot(np.r_[0, x], np.r_[0, zs], color=COLORS["muted"], lw=1, ls="--", marker="o", ms=3, mfc="white",
                     label=literal(sensitivity_label))
         ax.plot(np.r_[0, x], np.r_[0, z], color=COLORS["pooled"], lw=1.6, marker="o", ms=4,
-                label="cumulative Z, primary model")
+                label="Cumulative Z, primary model")
         ax.set_xlim(0, max(req, x[-1]) * 1.05)
         ax.set_ylim(-top, top)
         ax.set_xlabel("Information (events; 1:1 allocation)")
