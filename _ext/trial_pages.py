@@ -10,7 +10,8 @@ re-read it) and the pages of trials that are gone are deleted.
 A glob lists pages by file name, which mixes included and excluded trials ("peng-2023", the
 Wuhan trial, between PEACE and PulMiCC). Once sphinx-external-toc has read ``_toc.yml``, the
 glob is replaced by the pages in the order of the trials index (included, then excluded, each
-alphabetical by the name a reader sees), so the sidebar and the index agree.
+alphabetical by the name a reader sees), so the sidebar and the index agree; an excluded
+trial's sidebar entry says so.
 """
 from __future__ import annotations
 
@@ -49,16 +50,18 @@ def _on_config(app, config):
 GLOB = "trials/*"
 
 
-def order_trials(site_map, index_text: str, found: list[str]) -> list[str]:
+def order_trials(site_map, index_text: str, found: list[str], titles: dict | None = None) -> list[str]:
     """Replace the ``trials/*`` glob in ``site_map`` (a sphinx-external-toc ``SiteMap``) by the
     pages the trials index links, in its order, then any other page of ``found`` (page names
-    under ``trials/``, alphabetical), so that no page drops out of the table of contents.
-    Returns the docnames now listed; nothing changes where there is no such glob."""
+    under ``trials/``, alphabetical), so that no page drops out of the table of contents. The
+    sidebar entry of a page the index lists as excluded reads "<title> (excluded)" (``titles``:
+    page name → title), so the second group shows where it starts. Returns the docnames now
+    listed; nothing changes where there is no such glob."""
     import dataclasses
 
     from sphinx_external_toc.api import Document, FileItem, GlobItem
 
-    from helpers.review.trial_pages import INDEX, index_order
+    from helpers.review.trial_pages import INDEX, index_excluded, index_order
 
     names = [n for n in index_order(index_text) if n in found]
     names += sorted(n for n in found if n not in names and n != INDEX)
@@ -77,8 +80,13 @@ def order_trials(site_map, index_text: str, found: list[str]) -> list[str]:
             listed += docs
         if trees != doc.subtrees:
             site_map[doc.docname] = dataclasses.replace(doc, subtrees=trees)
+    excluded = set(index_excluded(index_text))
     for d in listed:
-        if d not in site_map:
+        name = d.removeprefix("trials/")
+        title = (titles or {}).get(name)
+        if name in excluded and title:
+            site_map[d] = Document(d, title=f"{title} (excluded)")
+        elif d not in site_map:
             site_map[d] = Document(d)
     return listed
 
@@ -88,8 +96,11 @@ def _order_sidebar(app, config):
     index = Path(app.srcdir) / "trials" / "index.md"
     if site_map is None or not index.is_file():
         return
-    found = sorted(p.stem for p in index.parent.glob("*.md"))
-    order_trials(site_map, index.read_text(encoding="utf-8"), found)
+    from helpers.review.trial_pages import page_title
+
+    pages = sorted(index.parent.glob("*.md"))
+    titles = {p.stem: page_title(p.read_text(encoding="utf-8")) for p in pages}
+    order_trials(site_map, index.read_text(encoding="utf-8"), [p.stem for p in pages], titles)
 
 
 def _escape_print_title(app, pagename, templatename, context, doctree):

@@ -219,17 +219,40 @@ def test_the_sidebar_follows_the_index(pages):
 
     from helpers.review.trial_pages import index_order
 
+    from helpers.review.trial_pages import index_excluded, page_title
+
     site_map = parse_toc_yaml(ROOT / "_toc.yml")
     assert "trials/*" in site_map.globs()                      # _toc.yml keeps its glob; the build orders it
     found = sorted(pages) + ["zz-stray"]
-    listed = _ext().order_trials(site_map, pages["index"], found)
+    titles = {n: page_title(text) for n, text in pages.items()}
+    listed = _ext().order_trials(site_map, pages["index"], found, titles)
     want = [f"trials/{n}" for n in index_order(pages["index"])] + ["trials/zz-stray"]
     assert listed == want
     assert [str(i) for tree in site_map["trials/index"].subtrees for i in tree.items] == want
     assert not site_map.globs() and all(site_map[d].docname == d for d in want)
+    # an excluded trial's entry says so; an included one keeps its page title
+    excluded = index_excluded(pages["index"])
+    assert excluded and "halt" in excluded and "sabr-comet" not in excluded
+    assert site_map["trials/halt"].title == "HALT (excluded)" and site_map["trials/sabr-comet"].title is None
+    assert titles["nrg-br002"] == "NRG-BR002"                  # the MyST escapes dropped
     # titles only, hidden toctree: the options of the glob's toctree are kept
     before = parse_toc_yaml(ROOT / "_toc.yml")["trials/index"].subtrees[0]
     after = site_map["trials/index"].subtrees[0]
     assert (after.hidden, after.titlesonly, after.maxdepth) == (before.hidden, before.titlesonly, before.maxdepth)
     # no glob, nothing done
     assert _ext().order_trials(site_map, pages["index"], found) == []
+
+
+def test_the_built_sidebar_lists_trials_as_the_index_does(built_book):
+    from bs4 import BeautifulSoup
+
+    from helpers.review.trial_pages import index_excluded, index_order
+
+    index_md = (built_book / "trials" / "index.md").read_text(encoding="utf-8")
+    soup = BeautifulSoup((_html(built_book) / "trials" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    nav = soup.select_one(".bd-sidenav")
+    links = [(a["href"], a.get_text(" ", strip=True)) for a in nav.select("a.reference.internal")
+             if not a["href"].startswith(("../", "#", "index.html"))]
+    assert [h.removesuffix(".html") for h, _ in links] == index_order(index_md)
+    excluded = set(index_excluded(index_md))
+    assert all(text.endswith("(excluded)") == (h.removesuffix(".html") in excluded) for h, text in links)

@@ -16,7 +16,8 @@ import pandas as pd
 from helpers.show.labels import DERIVATIONS, label, trial_page_name
 from helpers.show.text import fmt_num
 
-__all__ = ["md_escape", "md_link", "trial_pages", "write_trial_pages", "trial_links_markdown", "index_order", "INDEX"]
+__all__ = ["md_escape", "md_link", "trial_pages", "write_trial_pages", "trial_links_markdown", "index_order",
+           "index_excluded", "page_title", "INDEX"]
 
 INDEX = "index"
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")      # every ASCII punctuation character
@@ -304,6 +305,18 @@ def index_order(index_text: str) -> list[str]:
     """The page names the trials index links, in its order (``_ext/trial_pages.py`` orders the
     sidebar by it, so the two never differ)."""
     return list(dict.fromkeys(_INDEX_LINK.findall(index_text)))
+
+
+def index_excluded(index_text: str) -> list[str]:
+    """The page names the trials index lists under its "Excluded" heading."""
+    part = re.split(r"^## Excluded\b.*$", index_text, maxsplit=1, flags=re.M)
+    return index_order(part[1]) if len(part) == 2 else []
+
+
+def page_title(page_text: str) -> str:
+    """The plain title of a trial page: its first heading without the MyST escapes."""
+    first = next((ln for ln in page_text.splitlines() if ln.startswith("# ")), "")
+    return re.sub(r"\\(.)", r"\1", first[2:].strip())
 
 
 def _page(group: str, res, uses: dict, w: _Words) -> str:
