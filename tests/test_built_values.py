@@ -272,10 +272,10 @@ def test_efficacy_chapter_comparison_rows(site, data, oc):
 @covers("chapters/subgroups.md")
 @pytest.mark.parametrize("oc", ["PFS", "OS"])
 @pytest.mark.parametrize("factor,col,level,words", [
-    ("Timing of MDT", "timing", "upfront", "upfront"),
-    ("Timing of MDT", "timing", "consolidation", "consolidation"),
-    ("Disease state", "disease_state", "de_novo", "de novo"),
-    ("Disease state", "disease_state", "recurrent", "recurrent"),
+    ("Timing of MDT", "timing", "upfront", "Upfront"),            # subgroup cells in sentence case
+    ("Timing of MDT", "timing", "consolidation", "Consolidation"),
+    ("Disease state", "disease_state", "de_novo", "De novo"),
+    ("Disease state", "disease_state", "recurrent", "Recurrent"),
 ])
 def test_subgroup_estimates(site, data, oc, factor, col, level, words):
     sub = [r for r in log_hrs(data, oc) if r[col] == level]
