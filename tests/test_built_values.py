@@ -303,10 +303,10 @@ def test_efficacy_chapter_comparison_rows(site, data, oc):
 @covers("chapters/subgroups.md")
 @pytest.mark.parametrize("oc", ["PFS", "OS"])
 @pytest.mark.parametrize("factor,col,level,words", [
-    ("Timing of MDT", "timing", "upfront", "upfront"),
-    ("Timing of MDT", "timing", "consolidation", "consolidation"),
-    ("Disease state", "disease_state", "de_novo", "de novo"),
-    ("Disease state", "disease_state", "recurrent", "recurrent"),
+    ("Timing of MDT", "timing", "upfront", "Upfront"),            # subgroup cells in sentence case
+    ("Timing of MDT", "timing", "consolidation", "Consolidation"),
+    ("Disease state", "disease_state", "de_novo", "De novo"),
+    ("Disease state", "disease_state", "recurrent", "Recurrent"),
 ])
 def test_subgroup_estimates(site, data, oc, factor, col, level, words):
     sub = [r for r in log_hrs(data, oc) if r[col] == level]
@@ -500,12 +500,17 @@ def test_search_prisma_counts_and_log(site, data):
     a_other = sum(r["record_type"] in ("news", "review", "registry", "protocol") for r in assessed)
     inc = included_trials(data)
     flow = " | ".join(_svg_texts(site, "chapters/search.md", "search-prisma"))
-    for want in (f"bibliographic sources: n = {n_db}", f"registries, protocols): n = {n_other}",
+    assert "bibliographic" not in flow.lower() and "other methods" not in flow.lower()   # none was searched
+    caption = _squash(_soup(html_path(site, "chapters/search.md"))[0].find(id="search-prisma").find("figcaption")
+                      .get_text(" "))
+    assert "no bibliographic database was searched" in caption and '"other methods" arm' not in caption
+    for want in (f"sources and registries: n = {len(rec)}", f"(journal articles and abstracts: n = {n_db};",
+                 f"and protocols: n = {n_other})",
                  f"Records screened | n = {len(rec)}", "duplicates: not recorded",
                  f"Records excluded on title or abstract | n = {on_title} ",
                  f"Reports sought for retrieval | n = {len(rec) - on_title}", f"Reports not retrieved | n = {lost}",
-                 f"Reports assessed for eligibility | n = {len(assessed)} | ({len(assessed) - a_other} bibliographic, "
-                 f"{a_other} other)",
+                 f"Reports assessed for eligibility | n = {len(assessed)} | ({len(assessed) - a_other} articles and "
+                 f"abstracts, {a_other} other)",
                  f"Reports excluded: n = {excluded - on_title - lost}",
                  f"{len({t['trial_group'] for t in inc.values()})} trials, {len(inc)} randomised",
                  f"Reports of included studies: | n = {included}"):

@@ -419,13 +419,14 @@ def test_significant_sentence_lists_tested_levels_only():
 def test_collinearity_table_and_profile():
     t = _sg_table()
     tab = sg.collinearity_table(t)
-    # estimable rows: timing (no timing → "oligoprogression") by disease state, with margins
-    assert tab.columns.tolist() == ["PFS comparisons: timing \\ disease state", "de novo", "mixed", "recurrent", "all"]
+    # estimable rows: timing (no timing → "oligoprogression") by disease state, with margins; the
+    # levels are row and column headings, in sentence case
+    assert tab.columns.tolist() == ["PFS comparisons: timing \\ disease state", "De novo", "Mixed", "Recurrent", "All"]
     cells = tab.set_index(tab.columns[0])
-    assert cells.loc["upfront"].tolist() == [2, 1, 0, 3]
-    assert cells.loc["consolidation"].tolist() == [1, 0, 1, 2]
-    assert cells.loc["oligoprogression"].tolist() == [0, 0, 1, 1]
-    assert cells.loc["all"].tolist() == [3, 1, 2, 6]
+    assert cells.loc["Upfront"].tolist() == [2, 1, 0, 3]
+    assert cells.loc["Consolidation"].tolist() == [1, 0, 1, 2]
+    assert cells.loc["Oligoprogression"].tolist() == [0, 0, 1, 1]
+    assert cells.loc["All"].tolist() == [3, 1, 2, 6]
     # upfront estimable: D1, D2, M1 (N1 is not estimable): de novo 2 of 3, lung 3 of 3, observation 3 of 3
     assert sg._profile(t, "upfront") == "upfront comparisons: 2 of 3 de novo, 3 of 3 lung, 3 of 3 observation"
     assert sg._profile(t, "consolidation") == ("consolidation comparisons: 1 of 2 de novo, 1 of 2 breast, "

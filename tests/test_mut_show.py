@@ -272,26 +272,26 @@ def test_tsa_plot_curves_boundaries_and_required_information(tsa_pair):
     # information in events (1:1: 4 per unit of information): 4·cumsum(1/v) = 44.4, 124.4, 224.4, 291.1
     x = 4 * np.cumsum(1 / VT)
     req = 4 * (Z95 + stats.norm.ppf(0.8)) ** 2 / math.log(0.75) ** 2          # 379.35 events
-    z = _line(ax, "cumulative Z, primary model")
+    z = _line(ax, "Cumulative Z, primary model")
     assert list(z.get_xdata()) == pytest.approx([0, *x])
     # signed so that above 0 favours MDT: −z; the first look's z-test is −0.4/0.3
     assert z.get_ydata()[1] == pytest.approx(0.4 / 0.3)
     assert list(z.get_ydata()) == pytest.approx([0, *(-res.looks["z"])])
     s = _line(ax, "Z from REML with the Wald z-test")
     assert list(s.get_ydata()) == pytest.approx([0, *(-sens.looks["z"])]) and s.get_linestyle() == "--"
-    bounds = _line(ax, "sequential boundaries for benefit (top) and harm (bottom)")
+    bounds = _line(ax, "Sequential boundaries for benefit (top) and harm (bottom)")
     assert list(bounds.get_xdata()) == pytest.approx(x)
     assert list(bounds.get_ydata()) == pytest.approx(list(res.looks["upper"]))
     harm = [ln for ln in ax.get_lines() if list(ln.get_ydata()) == pytest.approx(list(-res.looks["upper"]))]
     assert len(harm) == 1 and list(harm[0].get_xdata()) == pytest.approx(x)
     # the required information is not reached: a dashed boundary to it, as one more look at t = 1
-    ext = _line(ax, "boundary at the required information, were a trial to reach it")
+    ext = _line(ax, "Boundary at the required information, were a trial to reach it")
     assert list(ext.get_xdata()) == pytest.approx([x[-1], req])
     c_req = h.ldbounds(np.r_[res.looks["t"], 1.0], alpha=0.025)[-1]
     assert list(ext.get_ydata()) == pytest.approx([res.looks["upper"].iloc[-1], c_req])
-    v = _line(ax, f"required information: {req:,.0f} events (D\u00b2 = 0.00)")
+    v = _line(ax, f"Required information: {req:,.0f} events (D\u00b2 = 0.00)")
     assert list(v.get_xdata()) == pytest.approx([req, req])
-    conv = _line(ax, "conventional significance (Z = \u00b11.96)")
+    conv = _line(ax, "Conventional significance (Z = \u00b11.96)")
     assert conv.get_ydata()[0] == pytest.approx(Z95)
     assert any(list(ln.get_ydata()) == pytest.approx([-Z95, -Z95]) for ln in ax.get_lines())
     assert ax.get_xlim() == pytest.approx((0, req * 1.05))
@@ -299,10 +299,10 @@ def test_tsa_plot_curves_boundaries_and_required_information(tsa_pair):
     assert ax.get_title(loc="left") == r"Cost \$5"
     assert ax.get_xlabel() == "Information (events; 1:1 allocation)"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "conventional significance (Z = \u00b11.96)", "sequential boundaries for benefit (top) and harm (bottom)",
-        "boundary at the required information, were a trial to reach it",
-        f"required information: {req:,.0f} events (D\u00b2 = 0.00)", "Z from REML with the Wald z-test",
-        "cumulative Z, primary model"]
+        "Conventional significance (Z = \u00b11.96)", "Sequential boundaries for benefit (top) and harm (bottom)",
+        "Boundary at the required information, were a trial to reach it",
+        f"Required information: {req:,.0f} events (D\u00b2 = 0.00)", "Z from REML with the Wald z-test",
+        "Cumulative Z, primary model"]
 
 
 def test_tsa_plot_legend_below_the_plot(tsa_pair):
@@ -319,21 +319,21 @@ def test_tsa_plot_beyond_the_required_information_and_a_tall_curve():
     fig = tsa_plot(res)
     ax = fig.axes[0]
     labels = [ln.get_label() for ln in ax.get_lines()]
-    assert "boundary at the required information, were a trial to reach it" not in labels
+    assert "Boundary at the required information, were a trial to reach it" not in labels
     assert "Z from REML with the Wald z-test" not in labels
     # ratio 2: (1 + 2)²/2 = 4.5 events per unit of information
     per = 4.5
     x = per * np.cumsum(1 / v)
-    z = _line(ax, "cumulative Z, primary model")
+    z = _line(ax, "Cumulative Z, primary model")
     assert list(z.get_xdata()) == pytest.approx([0, *x])
     # Z of the sixth look: −0.5/√(0.01/6) = −12.2: the range is capped at ±12
     assert ax.get_ylim() == (-12.0, 12.0)
     conv = stats.norm.isf(0.05)
-    assert _line(ax, f"conventional significance (Z = \u00b1{conv:.2f})").get_ydata()[0] == pytest.approx(conv)
+    assert _line(ax, f"Conventional significance (Z = \u00b1{conv:.2f})").get_ydata()[0] == pytest.approx(conv)
     req = per * res.required.information_adjusted
     assert ax.get_xlim() == pytest.approx((0, max(req, x[-1]) * 1.05))
     fin = np.isfinite(res.looks["upper"].to_numpy())
-    b = _line(ax, "sequential boundaries for benefit (top) and harm (bottom)")
+    b = _line(ax, "Sequential boundaries for benefit (top) and harm (bottom)")
     assert list(b.get_xdata()) == pytest.approx(x[fin])
 
 
@@ -391,7 +391,7 @@ def test_posterior_density_plot_panels_titles_and_shading():
     assert xs[0].max() <= 0 + 1e-9 and xs[1].max() <= math.log(0.8) + 1e-9
     assert xs[0].max() > math.log(0.8)
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert texts == ["posterior density of the pooled HR", "HR < 1", "HR < 0.80 (minimal clinically important)"]
+    assert texts == ["Posterior density of the pooled HR", "HR < 1", "HR < 0.80 (minimal clinically important)"]
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
     assert fig.legends[0].get_window_extent(r).y1 <= min(ax.xaxis.label.get_window_extent(r).y0 for ax in (a, b)) + 0.5
@@ -430,11 +430,12 @@ def test_subgroup_forest_headers_levels_and_other_outcomes():
     texts = [t.get_text() for t in ax.texts]
     assert texts[1] == "HR [95% CI]"
     labels = [t.get_text() for t in ax.texts if t.get_position()[0] == 0.01][1:]
-    assert labels == ["Timing (interaction p = 0.04)", "    de novo (k = 2)", "    metachronous (k = 3)",
-                      "Site (interaction not testable)", "    metachronous (k = 3)"]
+    # levels in sentence case, as reader labels ("de_novo" → "De novo")
+    assert labels == ["Timing (interaction p = 0.04)", "    De novo (k = 2)", "    Metachronous (k = 3)",
+                      "Site (interaction not testable)", "    Metachronous (k = 3)"]
     # factor headers are bold rows without an estimate; levels carry their CI
     weights = {t.get_text(): t.get_fontweight() for t in ax.texts}
-    assert weights["Timing (interaction p = 0.04)"] == "bold" and weights["    de novo (k = 2)"] == "normal"
+    assert weights["Timing (interaction p = 0.04)"] == "bold" and weights["    De novo (k = 2)"] == "normal"
     ci = {int(ln.get_ydata()[0]): list(ln.get_xdata()) for ln in ax.get_lines()
           if len(ln.get_xdata()) == 2 and ln.get_ydata()[0] == ln.get_ydata()[1]}
     assert ci == {1: [0.3, 0.8], 2: [0.6, 1.1], 4: [0.6, 1.1]}
@@ -572,7 +573,8 @@ def test_ratio_or_not_defaults_to_estimable():
 
 # =========================================================================== the house style of the figures
 # Sizes in points as the book prints them (RevMan-like forest plots): headings 8 pt bold, study rows 7.5 pt,
-# numbers in columns 8 pt, the pooled row 8.5 pt bold, risk-of-bias symbols 6.5 pt white on coloured dots.
+# numbers in columns 8 pt, the pooled row 8.5 pt bold, risk-of-bias symbols 6.5 pt on coloured dots (black on
+# the light green and yellow, white on the red: whichever contrasts more), group headings in sentence case.
 def _style(t):
     return (t.get_text(), t.get_fontsize(), t.get_fontweight(), t.get_color(), t.get_ha(), t.get_va())
 
@@ -584,10 +586,10 @@ def test_forest_plot_house_style():
                       left_columns={"N": ["1", "2", "3"]}, xlim=(0.4, 2.5))
     ax = fig.axes[0]
     texts = [_style(t) for t in ax.texts if t.get_text()]
-    B, K, W, M, PI = "bold", "black", "white", COLORS["muted"], COLORS["pi"]
+    B, K, M, PI = "bold", "black", COLORS["muted"], COLORS["pi"]
     row = lambda lab, n, ci, w: [(lab, 7.5, "normal", K, "left", "center"), (n, 8, "normal", K, "right", "center"),  # noqa: E731
                                  (ci, 7.5, "normal", K, "left", "center"), (w, 8, "normal", K, "right", "center"),
-                                 ("+", 6.5, B, W, "center", "center")]
+                                 ("+", 6.5, B, "#000000", "center", "center")]
     lo, hi = np.exp(res.yi - Z95 * np.sqrt(res.vi)), np.exp(res.yi + Z95 * np.sqrt(res.vi))
     cis = [f"{math.exp(res.yi[i]):.2f} [{lo[i]:.2f}{EN}{hi[i]:.2f}]" for i in range(3)]
     ws = [f"{w:.1f}%" for w in res.weights]
@@ -595,7 +597,7 @@ def test_forest_plot_house_style():
     b, lb, ub = np.exp([res.beta, res.ci_lb, res.ci_ub])
     assert texts == [("Study", 8, B, K, "left", "center"), ("N", 8, B, K, "right", "center"),
                      ("HR [95% CI]", 8, B, K, "left", "center"), ("Weight", 8, B, K, "right", "center"),
-                     ("D1", 7.5, B, K, "left", "bottom"), ("g", 8.5, B, K, "left", "center"),
+                     ("D1", 7.5, B, K, "left", "bottom"), ("G", 8.5, B, K, "left", "center"),
                      *row("A", "1", cis[0], ws[0]), *row("B", "2", cis[1], ws[1]), *row("C", "3", cis[2], ws[2]),
                      ("Random-effects model (REML, HKSJ)", 8.5, B, K, "left", "center"),
                      (f"{b:.2f} [{lb:.2f}{EN}{ub:.2f}]", 7.5, B, K, "left", "center"),
@@ -607,7 +609,7 @@ def test_forest_plot_house_style():
     # every text at its column: label 0.005 (+0.01 under a group), N right-aligned at 0.39, CI 0.645,
     # weight right-aligned at 0.82, the RoB dot at 0.85
     xs = {t.get_text(): round(t.get_position()[0], 6) for t in ax.texts if t.get_text()}
-    assert xs["Study"] == 0.005 and xs["g"] == 0.005 and xs["A"] == 0.015 and xs["1"] == 0.39
+    assert xs["Study"] == 0.005 and xs["G"] == 0.005 and xs["A"] == 0.015 and xs["1"] == 0.39
     assert xs["Random-effects model (REML, HKSJ)"] == 0.005 and xs["Prediction interval"] == 0.005
     assert xs[cis[0]] == 0.645 and xs[ws[0]] == 0.82 and xs["100%"] == 0.82 and xs["+"] == 0.85
     assert xs[f"{b:.2f} [{lb:.2f}{EN}{ub:.2f}]"] == 0.645 and xs[f"[{pl:.2f}{EN}{pu:.2f}]"] == 0.645
@@ -676,19 +678,19 @@ def test_summary_forest_style():
 def test_tsa_plot_style(tsa_pair):
     ax = tsa_plot(*tsa_pair).axes[0]
     by = {x.get_label(): x for x in ax.get_lines()}
-    b = by["sequential boundaries for benefit (top) and harm (bottom)"]
+    b = by["Sequential boundaries for benefit (top) and harm (bottom)"]
     assert (b.get_color(), b.get_linewidth(), b.get_marker(), b.get_markersize()) == (COLORS["pi"], 1.2, ".", 4)
-    e = by["boundary at the required information, were a trial to reach it"]
+    e = by["Boundary at the required information, were a trial to reach it"]
     assert (e.get_color(), e.get_linewidth(), e.get_linestyle(), e.get_marker(), e.get_markersize()) == \
         (COLORS["pi"], 1, "--", ".", 4)
-    z = by["cumulative Z, primary model"]
+    z = by["Cumulative Z, primary model"]
     assert (z.get_color(), z.get_linewidth(), z.get_marker(), z.get_markersize()) == (COLORS["pooled"], 1.6, "o", 4)
     s = by["Z from REML with the Wald z-test"]
     assert (s.get_color(), s.get_linewidth(), s.get_marker(), s.get_markersize(), s.get_mfc()) == \
         (COLORS["muted"], 1, "o", 3, "white")
-    c = by["conventional significance (Z = \u00b11.96)"]
+    c = by["Conventional significance (Z = \u00b11.96)"]
     assert (c.get_color(), c.get_linewidth(), c.get_linestyle()) == (COLORS["null"], 0.8, ":")
-    r = [x for lab, x in by.items() if lab.startswith("required information")][0]
+    r = [x for lab, x in by.items() if lab.startswith("Required information")][0]
     assert (r.get_color(), r.get_linewidth(), r.get_linestyle()) == (COLORS["muted"], 1, "--")
     zero = ax.get_lines()[0]
     assert list(zero.get_ydata()) == [0, 0] and (zero.get_color(), zero.get_linewidth()) == (COLORS["grid"], 0.8)
@@ -818,8 +820,9 @@ def test_funnel_default_measure_and_rob_text_styles():
     rob = pd.DataFrame({**{f"d{i}": ["low", "high"] for i in range(1, 6)}, "overall": ["low", "high"],
                         "provisional": ["no", "yes"]})
     sax = rob_summary(rob, [3, 1]).axes[0]
-    # the shares are written in white inside their coloured bars, 7 pt
-    assert {(t.get_color(), t.get_fontsize(), t.get_ha(), t.get_va()) for t in sax.texts} == {("white", 7, "center",
-                                                                                                "center")}
+    # the shares are written inside their coloured bars, 7 pt: black on the green "low" bars, white on the red
+    # "high" ones (weights 75% low, 25% high in every domain)
+    assert [(t.get_text(), t.get_color(), t.get_fontsize(), t.get_ha(), t.get_va()) for t in sax.texts] == [
+        ("75%", "#000000", 7, "center", "center"), ("25%", "#ffffff", 7, "center", "center")] * 6
     tax = rob_traffic_light(rob, ["A", "B"], title="T").axes[0]
     assert tax._left_title.get_fontsize() == 9 and tax.get_title(loc="left") == "T"

@@ -103,3 +103,80 @@ def test_rob_figures_have_a_legend_clear_of_the_data(R, oc):
         assert {"Low (+)", "Some concerns (?)"} <= set(texts) or {"Low", "Some concerns", "High"} <= set(texts)
     names = [t.get_text().replace("\n", " ") for t in traffic.axes[0].get_yticklabels()]
     assert set(names) <= {plots.short_label(t, None) for t in R.efficacy[oc].pooled["trial"]}     # whole names
+
+
+def _boxes_of(fig, r):
+    out = []
+    for ax in fig.axes:
+        out += [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_text()]
+        out += [(f"line {i}", ln.get_window_extent(r)) for i, ln in enumerate(ax.get_lines())]
+        out += [("patch", p.get_window_extent(r)) for p in ax.patches]
+        out += [(t.get_text(), t.get_window_extent(r)) for t in ax.get_xticklabels() if t.get_text()]
+        out += [("x label", ax.xaxis.label.get_window_extent(r))]
+    return out + [(t.get_text(), t.get_window_extent(r)) for t in fig.texts if t.get_text()]
+
+
+@pytest.mark.parametrize("oc", OUTCOMES)
+def test_the_forest_plot_keys_its_rob_dots_and_sentence_cases_its_groups(R, oc):
+    fig = forest_figure(R.efficacy[oc], R.review)
+    keys = [leg for leg in fig.legends if leg.get_gid() == "rob-key"]
+    assert len(keys) == 1
+    names = [t.get_text() for t in keys[0].get_texts()]
+    assert names and set(names) <= {"Low (+)", "Some concerns (?)", "High (\u2212)", "Not assessed"}
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    box = keys[0].get_window_extent(r)
+    assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+    assert not [n for n, b in _boxes_of(fig, r) if _overlap(box, b)]
+    groups = [t.get_text() for t in fig.axes[0].texts if t.get_fontweight() == "bold" and t.get_fontsize() == 8.5
+              and t.get_position()[0] == 0.005 and not t.get_text().startswith(("Random", "Common"))]
+    assert groups and all(g[0].isupper() for g in groups), groups     # "Breast", "NSCLC", never "breast"
+
+
+def test_every_log_axis_has_three_labelled_ticks_that_do_not_touch(R):
+    figures = list(_figures(R)) + [("scorecard", plots.scorecard_figure(R.scorecard))]
+    figures += [(f"{oc} funnel", plots.funnel_plot(R.efficacy[oc].res)) for oc in OUTCOMES]
+    problems = []
+    for name, fig in figures:
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        lo, hi = ax.get_xlim()
+        shown = [t for t in ax.get_xticklabels() if t.get_text() and lo <= t.get_position()[0] <= hi]
+        if len(shown) < 3:
+            problems.append(f"{name}: ticks {[t.get_text() for t in shown]}")
+        boxes = [t.get_window_extent(r) for t in shown]
+        if any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]):
+            problems.append(f"{name}: tick labels touch")
+    assert not problems, problems
+
+
+def test_subgroup_levels_read_in_sentence_case(R):
+    import helpers as hh
+    from helpers.review.subgroups import collinearity_table
+
+    cells = list(hh.subgroup_table(R.subgroups)["Subgroup"])
+    assert cells and all(not c[0].islower() for c in cells), [c for c in cells if c[0].islower()]
+    for oc in OUTCOMES:
+        ax = plots.subgroup_forest(R.subgroups, oc).axes[0]
+        levels = [t.get_text().strip() for t in ax.texts if t.get_text().startswith("    ")]
+        assert levels and all(not s[0].islower() for s in levels), levels
+    tab = collinearity_table(R.efficacy["PFS"].table)
+    heads = list(tab.columns[1:]) + list(tab.iloc[:, 0])
+    assert all(not str(s)[0].islower() for s in heads), heads
+
+
+def test_legend_entries_and_axis_labels_start_as_sentences(R):
+    """Reader labels in sentence case: legends, legend titles and axis labels of the review's figures."""
+    rep = R.efficacy["PFS"]
+    figs = [plots.contour_funnel_plot(rep.res), plots.funnel_plot(rep.res), rob_figures(rep, R.review)[1],
+            plots.scorecard_figure(R.scorecard)]
+    texts = []
+    for fig in figs:
+        for ax in fig.axes:
+            texts += [ax.get_xlabel(), ax.get_ylabel()]
+            legends = [ax.get_legend()] if ax.get_legend() else []
+            for leg in legends + list(fig.legends):
+                texts += [t.get_text() for t in leg.get_texts()] + [leg.get_title().get_text()]
+    lower = [t for t in texts if t and t[0].islower() and t.split(" ")[0] not in ("p",)]
+    assert not lower, lower

@@ -182,3 +182,76 @@ def test_every_link_to_a_trial_page_resolves(built_book):
     assert "SABR-COMET" in linked and "STOMP" in linked
     caption = pfs.find(id="pfs-forest").find("figcaption")
     assert {a.get_text() for a in caption.find_all("a")} >= {"SABR-COMET", "STOMP"}, "the forest caption links no trial"
+
+
+# --------------------------------------------------------------------------- order of the index and the sidebar
+def _ext():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import trial_pages as ext
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    return ext
+
+
+def test_the_index_lists_included_then_excluded_each_alphabetically(pages):
+    from helpers.review.results import load_results
+    from helpers.review.trial_pages import _reader_order, index_order
+
+    res = load_results(ROOT)
+    t = res.review.trials
+    included = set(t.loc[t["included"] == "yes", "trial_group"])
+    by_page = {trial_page_name(g): g for g in set(t["trial_group"])}
+    inc_part, exc_part = pages["index"].split("## Excluded")
+    inc, exc = index_order(inc_part), index_order(exc_part)
+    assert {by_page[n] for n in inc} == included and not {by_page[n] for n in exc} & included
+    assert len(inc) + len(exc) == len(by_page)
+    for part in (inc, exc):
+        names = [res.labels.group(by_page[n]) for n in part]
+        assert names == sorted(names, key=_reader_order), names
+    # the reader's complaint: "Wuhan" (peng-2023) was listed between PEACE and PulMiCC, "MWA …" last
+    assert inc[-1] == "peng-2023" and exc.index("wei-mwa-nsclc") < exc.index("northstar")
+    assert _reader_order("\u00c9tude") < _reader_order("Fable") and _reader_order("abc") < _reader_order("ABD")
+
+
+def test_the_sidebar_follows_the_index(pages):
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    from helpers.review.trial_pages import index_order
+
+    from helpers.review.trial_pages import index_excluded, page_title
+
+    site_map = parse_toc_yaml(ROOT / "_toc.yml")
+    assert "trials/*" in site_map.globs()                      # _toc.yml keeps its glob; the build orders it
+    found = sorted(pages) + ["zz-stray"]
+    titles = {n: page_title(text) for n, text in pages.items()}
+    listed = _ext().order_trials(site_map, pages["index"], found, titles)
+    want = [f"trials/{n}" for n in index_order(pages["index"])] + ["trials/zz-stray"]
+    assert listed == want
+    assert [str(i) for tree in site_map["trials/index"].subtrees for i in tree.items] == want
+    assert not site_map.globs() and all(site_map[d].docname == d for d in want)
+    # an excluded trial's entry says so; an included one keeps its page title
+    excluded = index_excluded(pages["index"])
+    assert excluded and "halt" in excluded and "sabr-comet" not in excluded
+    assert site_map["trials/halt"].title == "HALT (excluded)" and site_map["trials/sabr-comet"].title is None
+    assert titles["nrg-br002"] == "NRG-BR002"                  # the MyST escapes dropped
+    # titles only, hidden toctree: the options of the glob's toctree are kept
+    before = parse_toc_yaml(ROOT / "_toc.yml")["trials/index"].subtrees[0]
+    after = site_map["trials/index"].subtrees[0]
+    assert (after.hidden, after.titlesonly, after.maxdepth) == (before.hidden, before.titlesonly, before.maxdepth)
+    # no glob, nothing done
+    assert _ext().order_trials(site_map, pages["index"], found) == []
+
+
+def test_the_built_sidebar_lists_trials_as_the_index_does(built_book):
+    from bs4 import BeautifulSoup
+
+    from helpers.review.trial_pages import index_excluded, index_order
+
+    index_md = (built_book / "trials" / "index.md").read_text(encoding="utf-8")
+    soup = BeautifulSoup((_html(built_book) / "trials" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = [(a["href"], a.get_text(" ", strip=True)) for a in soup.select(".bd-sidenav a.reference.internal")
+             if not a["href"].startswith(("../", "#", "index.html"))]     # (one list per part of the book)
+    assert [h.removesuffix(".html") for h, _ in links] == index_order(index_md)
+    excluded = set(index_excluded(index_md))
+    assert all(text.endswith("(excluded)") == (h.removesuffix(".html") in excluded) for h, text in links)

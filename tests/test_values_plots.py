@@ -12,7 +12,7 @@ import pytest
 
 from helpers.show.plots import (COLORS, ROB_COLORS, _fmt_ci_text, _funnel_axes, _funnel_frame, influence_plot,
                                 label_row, literal, prisma_flow, rob_summary, rob_traffic_light, short_label,
-                                summary_forest)
+                                summary_forest, text_outside_boxes)
 
 EN = "\u2013"
 
@@ -84,7 +84,9 @@ def test_summary_forest():
     assert ax.get_xscale() == "log"
     assert ax.get_xlim() == pytest.approx((0.2125, 1.84)) and ax.get_ylim() == (2.5, -0.8)
     assert tuple(fig.get_size_inches()) == pytest.approx((7.6, 0.9 + 0.9))
-    assert list(ax.get_xticks()) == [0.5, 1] and [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1"]
+    # 1-2-5 ticks would leave only 0.5 and 1 on this axis: powers of 2 give the three a reader needs
+    assert list(ax.get_xticks()) == [0.25, 0.5, 1] and [t.get_text() for t in ax.get_xticklabels()] == ["0.25", "0.5",
+                                                                                                        "1"]
     assert ax.get_xlabel() == "HR (log scale)" and ax.get_title(loc="left") == r"Cost \$5"
     assert _texts(fig) == ["Analysis", "HR [95% CI]", "Primary", f"0.50 [0.25{EN}1.00]", "Without A (sens)",
                            f"0.80 [0.40{EN}1.60]", "Not est", "  not estimable", "\u2190 Favours MDT",
@@ -145,13 +147,15 @@ def test_prisma_flow():
                      "not_retrieved": 1, "assessed": 12}
     fig = prisma_flow(c, paper_records=12)
     texts = [t.get_text() for _, t in fig.prisma_boxes]
+    # one identification column (no bibliographic database was searched), its records split by type
     assert texts == [
-        "Records identified\nbibliographic sources: n = 10\nother methods (news, reviews,\nregistries, protocols): n = 5",
+        "Records identified from public web\nsources and registries: n = 15\n(journal articles and abstracts: n = 10;\n"
+        "news, reviews, registry entries\nand protocols: n = 5)",
         "Records removed before screening\nduplicates: not recorded",
         "Records screened\nn = 15",
         "Records excluded on title or abstract\nn = 2 (others dropped\nwithout a note: not recorded)",
         "Reports sought for retrieval\nn = 13", "Reports not retrieved\nn = 1",
-        "Reports assessed for eligibility\nn = 12\n(10 bibliographic, 5 other)",
+        "Reports assessed for eligibility\nn = 12\n(10 articles and abstracts, 5 other)",
         "Reports excluded: n = 7\nreason a: 3\nreason b: 4",
         "Studies included in the review:\n5 trials, 6 randomised\ncomparisons\nReports of included studies:\nn = 8"]
     ax = fig.axes[0]
@@ -213,7 +217,7 @@ def test_rob_summary():
     assert lefts == [0, 75, 75]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
     assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (5.5, -0.5)
-    assert ax.get_xlabel() == "share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
+    assert ax.get_xlabel() == "Share of the analysis weight (%)" and ax.get_title(loc="left") == "Summary"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Low", "Some concerns", "High", "Not assessed"]
 
 
@@ -275,8 +279,8 @@ def test_contour_funnel_plot():
     assert ax.get_xlim() == pytest.approx((-half, half)) and ax.get_ylim() == pytest.approx((0.44, 0))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "1", "2"]
     leg = ax.get_legend()
-    assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "pooled estimate"]
-    assert leg.get_title().get_text() == "comparison's own p"
+    assert [t.get_text() for t in leg.get_texts()] == ["0.05 ≤ p < 0.1", "0.01 ≤ p < 0.05", "p < 0.01", "Pooled estimate"]
+    assert leg.get_title().get_text() == "Comparison's own p"
     assert [(ln.get_xdata()[0], ln.get_linestyle()) for ln in ax.get_lines()] == [(0, "--"), (0.1, "-")]
 
 
@@ -466,3 +470,138 @@ def test_influence_plot_names_run_whole_inside_the_figure():
     # the figure grows by the height the longer name needs at 60°; the panels keep their size
     grow = (text_width(LONG, 6.5) - text_width("A", 6.5)) * math.sin(math.radians(60))
     assert long.get_size_inches()[1] - short.get_size_inches()[1] == pytest.approx(grow)
+
+
+# =========================================================================== defects a fresh reader found
+from helpers.show.labels import heading, sentence_case  # noqa: E402
+from helpers.show.plots import (MIN_TICKS, ROB_SYMBOLS, contrast_ratio, log_ticks, summary_forest,  # noqa: E402
+                                text_on)
+
+
+def _rob_key(fig):
+    keys = [leg for leg in fig.legends if leg.get_gid() == "rob-key"]
+    return keys[0] if keys else None
+
+
+def _data_extents(fig, r):
+    """Every drawn thing of a forest plot a key must not cover: texts (and annotations), lines
+    and markers (the RoB dots), patches (the diamond), as display boxes."""
+    out = []
+    for ax in fig.axes:
+        out += [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_text()]
+        out += [(f"line {i}", ln.get_window_extent(r)) for i, ln in enumerate(ax.get_lines())]
+        out += [("patch", p.get_window_extent(r)) for p in ax.patches]
+        out += [(t.get_text(), t.get_window_extent(r)) for t in ax.get_xticklabels() if t.get_text()]
+        out += [("x label", ax.xaxis.label.get_window_extent(r))]
+    out += [(t.get_text(), t.get_window_extent(r)) for t in fig.texts if t.get_text()]
+    return out
+
+
+@pytest.mark.parametrize("with_pi", [True, False])
+def test_forest_plot_rob_key_names_the_dots_and_covers_no_data(with_pi):
+    y, v = np.log([0.5, 0.8, 2.0, 0.3]), np.array([0.04, 0.09, 0.25, 0.05])
+    res = rma(y, v, method="REML" if with_pi else "EE")
+    rob = {"D1": ["low", "high", "some concerns", "?"], "Overall": ["low", "high", "", "some concerns"]}
+    fig = forest_plot(res, ["A", "B", "C", LONG], pi=res.predict() if with_pi else None, groups=["g", "g", "h", "h"],
+                      rob=rob, left_columns={"n": ["10", "20", "30", "40"]})
+    key = _rob_key(fig)
+    assert key is not None and key.get_title().get_text() == "Risk of bias (RoB 2)"
+    # the names and colours of the traffic-light legend; "?" and "" are no judgement: "Not assessed"
+    assert [t.get_text() for t in key.get_texts()] == ["Low (+)", "Some concerns (?)", "High (\u2212)", "Not assessed"]
+    assert [matplotlib.colors.to_hex(hd.get_color()) for hd in key.legend_handles] == [
+        ROB_COLORS[x] for x in ("low", "some concerns", "high", "")]
+    r = _draw(fig)
+    box = key.get_window_extent(r)
+    assert _inside(fig, box)
+    hits = [name for name, b in _data_extents(fig, r) if _overlap(box, b)]
+    assert not hits, hits
+    # under the dots' columns: from the first column, below the last comparison's dot
+    dots = [ln.get_window_extent(r) for ln in fig.axes[0].get_lines() if ln.get_marker() == "o"]
+    assert box.y1 <= min(d.y0 for d in dots) and min(d.x0 for d in dots) - 10 <= box.x0 <= min(d.x1 for d in dots)
+    # only the judgements used; no key without risk-of-bias columns
+    only = forest_plot(res, ["A", "B", "C", "D"], rob={"D1": ["low"] * 4})
+    assert [t.get_text() for t in _rob_key(only).get_texts()] == ["Low (+)"]
+    assert _rob_key(forest_plot(res, ["A", "B", "C", "D"])) is None and not forest_plot(res, list("ABCD")).legends
+
+
+def test_sentence_case_for_reader_labels():
+    assert [heading(c) for c in ("breast", "mixed", "colorectal", "NSCLC", "SCLC", "de_novo", "SBRT/RT", "II")] == [
+        "Breast", "Mixed", "Colorectal", "NSCLC", "SCLC", "De novo", "SBRT/RT", "II"]
+    assert sentence_case("  upfront (k = 3)") == "  Upfront (k = 3)" and sentence_case("pN1 stage") == "pN1 stage"
+    assert sentence_case("") == "" and sentence_case(None) == ""
+
+
+def test_forest_and_subgroup_labels_are_sentence_case():
+    from types import SimpleNamespace
+
+    res = rma(np.log([0.5, 0.8, 0.6]), np.array([0.04, 0.09, 0.05]))
+    fig = forest_plot(res, ["A", "B", "C"], groups=["NSCLC", "breast", "mixed"])
+    groups = [t.get_text() for t in fig.axes[0].texts if t.get_fontweight() == "bold" and t.get_fontsize() == 8.5]
+    assert groups[:3] == ["NSCLC", "Breast", "Mixed"]
+    rows = pd.DataFrame({"level": ["prostate", "SCLC"], "k": [2, 1], "hr": [0.5, 0.6], "ci_lb": [0.3, 0.4],
+                         "ci_ub": [0.8, 0.9]})
+    ax = subgroup_forest({("PFS", "Primary cancer"): SimpleNamespace(rows=rows, p_separate=0.3)}, "PFS").axes[0]
+    assert "    Prostate (k = 2)" in [t.get_text() for t in ax.texts]
+    assert "    SCLC (k = 1)" in [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.parametrize("lo,hi,want", [
+    (0.24, 1.38, [0.25, 0.5, 1]),                 # the OS sensitivity plot: 1-2-5 leaves only 0.5 and 1
+    (0.425, 1.725, [0.5, 0.7, 1, 1.5]),           # the shortest axis summary_forest draws
+    (0.4, 2.5, [0.5, 1, 2]), (0.1, 10, [0.1, 0.2, 0.5, 1, 2, 5, 10]),
+    (0.01, 100, [0.01, 0.1, 1, 10, 100]),         # 1-2-5 would crowd 13 ticks: decades
+    (0.9, 1.1, [0.9, 1, 1.1]),
+])
+def test_log_ticks_give_at_least_three(lo, hi, want):
+    ticks = log_ticks(lo, hi)
+    assert ticks == pytest.approx(want) and len(ticks) >= MIN_TICKS
+    assert all(lo <= t <= hi for t in ticks)
+
+
+def test_short_summary_axis_has_three_labelled_ticks_that_do_not_touch():
+    fig = summary_forest(["a", "b"], [0.59, 0.62], [0.36, 0.37], [0.97, 1.2])
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    labels = [t for t in ax.get_xticklabels() if t.get_text() and lo <= t.get_position()[0] <= hi]
+    assert len(labels) >= 3, [t.get_text() for t in labels]
+    r = _draw(fig)
+    boxes = [t.get_window_extent(r) for t in labels]
+    assert not [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j and _overlap(a, b)]
+
+
+def test_rob_text_contrast():
+    # WCAG: black on white 21:1; white on the "some concerns" yellow was under 2:1
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast_ratio("white", ROB_COLORS["some concerns"]) < 2
+    for level, fill in ROB_COLORS.items():
+        assert contrast_ratio(text_on(fill), fill) >= 4.5, level
+    assert text_on(ROB_COLORS["some concerns"]) == "#000000" and text_on(ROB_COLORS["high"]) == "#ffffff"
+    # every label on a bar of the summary, and every symbol on a dot, at 4.5:1 or more against its fill
+    rob = _rob().assign(overall=["some concerns", "high"])
+    ax = rob_summary(rob, [1, 1]).axes[0]
+    for t in ax.texts:
+        x, y = t.get_position()
+        bar = [p for p in ax.patches if p.get_width() and p.get_x() <= x <= p.get_x() + p.get_width()
+               and p.get_y() <= y <= p.get_y() + p.get_height()]
+        assert len(bar) == 1 and contrast_ratio(t.get_color(), bar[0].get_facecolor()) >= 4.5, t.get_text()
+    tax = rob_traffic_light(rob, ["A", "B"]).axes[0]
+    for t, dots in zip(tax.texts, tax.collections):
+        assert contrast_ratio(t.get_color(), dots.get_facecolor()[0]) >= 4.5 or not t.get_text()
+    fax = forest_plot(rma(np.log([0.5, 0.8]), np.array([0.04, 0.09])), ["A", "B"],
+                      rob={"D1": ["some concerns", "high"]}).axes[0]
+    syms = [t for t in fax.texts if t.get_text() in ROB_SYMBOLS.values() and t.get_text()]
+    fills = [ln.get_color() for ln in fax.get_lines() if ln.get_marker() == "o"]
+    assert [t.get_text() for t in syms] == ["?", "\u2212"]
+    assert all(contrast_ratio(t.get_color(), f) >= 4.5 for t, f in zip(syms, fills))
+
+
+def test_prisma_flow_says_where_the_records_came_from():
+    """No bibliographic database was searched: the boxes never say "bibliographic", and the one
+    identification column is the public web sources and registries, its total the sum of the types."""
+    c = _prisma() | {"duplicates_removed": None, "screened": 15, "excluded_screening": 2, "sought": 13,
+                     "not_retrieved": 1, "assessed": 12}
+    fig = prisma_flow(c)
+    text = " ".join(t.get_text() for _, t in fig.prisma_boxes).replace("\n", " ")
+    assert "bibliographic" not in text.lower() and "other methods" not in text.lower()
+    assert "public web sources and registries: n = 15" in text
+    assert not text_outside_boxes(fig)

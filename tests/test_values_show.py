@@ -372,7 +372,7 @@ def test_subgroup_table():
     out = subgroup_table({("OS", "timing"): tested, ("PFS", "phase"): untested})
     assert out.to_dict("list") == {
         "Outcome": ["OS", "OS", "PFS"], "Factor": ["timing", "timing", "phase"],
-        "Subgroup": ["de novo", "oligoprogression (not in the test)", "de novo"], "k": [3, 1, 3], "n": [200, 40, 200],
+        "Subgroup": ["De novo", "Oligoprogression (not in the test)", "De novo"], "k": [3, 1, 3], "n": [200, 40, 200],
         "HR (95% CI)": ["0.50 (0.30\u20130.80)", "0.90 (0.50\u20131.60)", "0.50 (0.30\u20130.80)"],
         "τ²": ["0.012", EM, "0.012"], "I²": ["12%", EM, "12%"],
         "Test (separate τ²)": ["Q = 3.14, df = 1, p = 0.08", "Q = 3.14, df = 1, p = 0.08", "not testable"],

@@ -199,3 +199,107 @@ def test_the_panel_default_is_the_glued_analysis(tmp_path):
         assert h.fmt_ci(math.exp(fit["pi_lb"]), math.exp(fit["pi_ub"])) == glued["pi"]
         assert h.fmt_num(fit["tau2"], 3) == glued["tau2"] and f"{fit['I2']:.0f}%" == glued["I2"]
         assert fit["k"] == rep.res.k
+
+
+# --------------------------------------------------------------------------- what a reader sees in the panel
+def test_names_wrap_in_the_panel_forest_never_cut(tmp_path):
+    from bs4 import BeautifulSoup
+
+    from helpers.review.whatif import whatif_input
+
+    wrap = run_js(tmp_path, {"wrap": [["MD Anderson LCT trial (NCT01725165)", 22], ["Supercalifragilisticexpialidocious x", 10],
+                                      ["", 22], ["a  b", 22]]})["wrap"]
+    assert wrap == [["MD Anderson LCT trial", "(NCT01725165)"], ["Supercalifragilisticexpialidocious", "x"], [""],
+                    ["a b"]]
+    R = h.load_results()
+    comps = whatif_input(R.efficacy["PFS"])["comparisons"]
+    rows = [{"label": c["label"], "yi": c["yi"], "vi": c["vi"]} for c in comps]
+    svg = run_js(tmp_path, {"svg": [{"rows": rows, "z": 1.96, "fit": {"yi": [c["yi"] for c in comps],
+                                                                       "vi": [c["vi"] for c in comps],
+                                                                       "method": "REML", "test": "z"}}]})["svg"][0]
+    soup = BeautifulSoup(svg, "html.parser")
+    labels = [t for t in soup.find_all("text") if t.get("class") == ["wf-label"]]
+    assert len(labels) == len(comps)
+    spans = []
+    for t, c in zip(labels, comps):
+        lines = [s.get_text() for s in t.find_all("tspan")]
+        assert " ".join(lines) == c["label"] and "\u2026" not in "".join(lines)      # whole, in order
+        assert all(len(ln) <= 22 or " " not in ln for ln in lines)
+        spans.append([float(s["y"]) for s in t.find_all("tspan")])
+    # rows grow with their lines: no line of one name reaches the next name's first line
+    assert all(a[-1] + 10 <= b[0] for a, b in zip(spans, spans[1:]))
+    # each box sits at the middle of its name's lines
+    boxes = [float(r["y"]) + float(r["height"]) / 2 for r in soup.find_all("rect")]
+    assert [round(b, 0) for b in boxes] == [round((s[0] + s[-1]) / 2 - 4, 0) for s in spans]
+
+
+def test_filters_that_select_fewer_than_two_comparisons_are_off(tmp_path):
+    comps = [{"low_rob": False, "reported": True, "full_text": True}, {"low_rob": False, "reported": True,
+                                                                        "full_text": False}]
+    states = run_js(tmp_path, {"filters": [comps]})["filters"][0]
+    assert [(f["name"], f["n"], f["disabled"]) for f in states] == [("low-rob", 0, True), ("reported", 2, False),
+                                                                    ("full-text", 1, True)]
+    assert states[0]["reason"] == "No comparison is at low risk of bias overall: nothing to pool."
+    assert states[2]["reason"] == "Only one comparison comes from a full paper: nothing to pool."
+    assert states[1]["reason"] == ""
+
+
+@pytest.fixture()
+def panel_page(tmp_path):
+    """A page holding the PFS panel as the book writes it, served over http with the module (no book build)."""
+    import functools
+    import http.server
+    import threading
+
+    from helpers.review.whatif import whatif_input
+    from helpers.show.whatif import whatif_panel
+
+    R = h.load_results()
+    payload = whatif_input(R.efficacy["PFS"])
+    (tmp_path / "whatif").mkdir()
+    shutil.copy(ROOT / "_static" / "whatif" / "meta.js", tmp_path / "whatif" / "meta.js")
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"></head><body>'
+        f"{whatif_panel(payload).data}"
+        '<script type="module" src="whatif/meta.js"></script></body></html>', encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.html", R, payload
+    server.shutdown()
+
+
+def test_panel_shows_the_pi_alone_wraps_names_and_switches_off_empty_filters(browser, panel_page):
+    url, R, payload = panel_page
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_selector("[data-whatif-ready]", timeout=10_000)
+    rep = R.efficacy["PFS"]
+    pred = rep.res.predict(pi=R.settings.pi)
+    # the prediction interval alone: "0.31–0.81", never the estimate before it
+    assert page.inner_text('[data-whatif="pi"]').strip() == h.fmt_ci(math.exp(pred["pi_lb"]), math.exp(pred["pi_ub"]))
+    # no name in the small forest is cut
+    shown = page.eval_on_selector_all(".whatif-svg text.wf-label:not(.wf-pooled)",
+                                      "els => els.map(e => Array.from(e.querySelectorAll('tspan'))"
+                                      ".map(s => s.textContent).join(' '))")
+    assert shown == [c["label"] for c in payload["comparisons"]]
+    # a filter that would tick no comparison (PFS: none at low risk of bias) is off, and says why
+    n_low = sum(c["low_rob"] for c in payload["comparisons"])
+    button = page.locator('[data-filter="low-rob"]')
+    if n_low < 2:
+        assert button.is_disabled() and "nothing to pool" in button.get_attribute("title")
+        why = page.inner_text(".whatif-filter-why")
+        assert "low risk of bias" in why and "nothing to pool" in why
+        button.click(force=True)                      # a click on it changes nothing
+        assert page.inner_text('[data-whatif="k"]').strip() == str(rep.res.k)
+    for f in ("reported", "full-text"):
+        n = sum(c[{"reported": "reported", "full-text": "full_text"}[f]] for c in payload["comparisons"])
+        assert page.locator(f'[data-filter="{f}"]').is_disabled() == (n < 2)
+    assert not errors, errors
+    page.close()

@@ -486,10 +486,24 @@ export function rma(yi, vi, { method = "REML", test = "z", level = 95, pi = "met
 
 // --------------------------------------------------------------------------- the panel
 const FILTERS = [
-  ["low-rob", "low_rob", "low risk of bias"],
-  ["reported", "reported", "reported HRs"],
-  ["full-text", "full_text", "full papers"],
+  ["low-rob", "low_rob", "low risk of bias", "is at low risk of bias overall"],
+  ["reported", "reported", "reported HRs", "has its HR and CI as reported"],
+  ["full-text", "full_text", "full papers", "comes from a full paper"],
 ];
+
+/**
+ * The quick filters for ``comparisons``: [{name, text, n, disabled, reason}], one per filter.
+ * A filter that would tick fewer than two comparisons pools nothing: it is disabled, and
+ * ``reason`` says why (shown on hover and under the buttons).
+ */
+export function filter_states(comparisons) {
+  return FILTERS.map(([name, flag, text, what]) => {
+    const n = comparisons.filter((c) => c[flag]).length;
+    const reason = n === 0 ? `No comparison ${what}: nothing to pool.`
+      : n === 1 ? `Only one comparison ${what}: nothing to pool.` : "";
+    return { name, text, n, disabled: n < 2, reason };
+  });
+}
 const TEST_ORDER = ["z", "adhoc", "knha"];
 const PANEL_METHODS = ["REML", "DL", "PM", "EE"];
 
@@ -504,16 +518,30 @@ function esc(s) {
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function short(s, n) {
-  return s.length > n ? s.slice(0, n - 1) + "\u2026" : s;
+/**
+ * ``s`` broken at spaces into lines of at most ``n`` characters, never cut: a word longer than
+ * ``n`` keeps a line of its own, whole.
+ */
+export function wrap_words(s, n) {
+  const lines = [];
+  for (const word of String(s).split(/\s+/).filter(Boolean)) {
+    if (lines.length && lines[lines.length - 1].length + 1 + word.length <= n) lines[lines.length - 1] += " " + word;
+    else lines.push(word);
+  }
+  return lines.length ? lines : [""];
 }
 
 const TICKS = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50];
 
-/** A small forest plot of the ticked comparisons as an SVG string (log scale). */
+const LABEL_CHARS = 22;   // characters a line of the label column holds (165 of 480 units, 12-unit type)
+
+/**
+ * A small forest plot of the ticked comparisons as an SVG string (log scale). A comparison's
+ * name is wrapped onto as many lines as it needs (never cut); its row grows to fit them, with a
+ * little room above and below so that two names do not run together.
+ */
 export function forest_svg(rows, fit, z, levelText) {
-  const W = 480, LAB = 165, R = 14, ROW = 16, TOP = 6;
-  const n = rows.length;
+  const W = 480, LAB = 165, R = 14, ROW = 16, LINE = 13, TOP = 6;
   let lo = 0, hi = 0;
   for (const r of rows) {
     const s = Math.sqrt(r.vi);
@@ -528,24 +556,30 @@ export function forest_svg(rows, fit, z, levelText) {
   if (below !== undefined) { ticks.unshift(below); lo = Math.log(below); }
   if (above !== undefined) { ticks.push(above); hi = Math.log(above); }
   const x = (u) => LAB + (W - LAB - R) * (Math.min(Math.max(u, lo), hi) - lo) / (hi - lo);
-  const H = TOP + ROW * (n + (fit ? 1.6 : 0.6)) + 28;
+  const names = rows.map((r) => wrap_words(r.label, LABEL_CHARS));
+  const heights = names.map((lines) => ROW + (LINE + 1) * (lines.length - 1) + (lines.length > 1 ? 6 : 0));
+  const body = heights.reduce((a, b) => a + b, 0);
+  const axisY = TOP + body + ROW * (fit ? 1.6 : 0.6);
+  const H = axisY + 28;
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H.toFixed(1)}" width="100%" role="img" `
     + `aria-label="Forest plot of the ticked comparisons (hazard ratio, log scale)" class="whatif-svg">`];
-  const axisY = TOP + ROW * (n + (fit ? 1.6 : 0.6));
   out.push(`<line x1="${x(0).toFixed(1)}" y1="${TOP}" x2="${x(0).toFixed(1)}" y2="${axisY}" class="wf-null"/>`);
   const wmax = fit ? Math.max(...fit.weights) : 1;
+  let top = TOP;
   rows.forEach((r, i) => {
-    const cy = TOP + ROW * (i + 0.5), s = Math.sqrt(r.vi);
+    const cy = top + heights[i] / 2, s = Math.sqrt(r.vi);
+    top += heights[i];
     const a = x(r.yi - z * s), b = x(r.yi + z * s);
     const side = fit ? 3 + 7 * Math.sqrt(fit.weights[i] / wmax) : 5;
-    out.push(`<text x="4" y="${(cy + 4).toFixed(1)}" class="wf-label"><title>${esc(r.label)}</title>`
-      + `${esc(short(r.label, 25))}</text>`);
+    const first = cy + 4 - (LINE + 1) * (names[i].length - 1) / 2;
+    const lines = names[i].map((ln, j) => `<tspan x="4" y="${(first + j * (LINE + 1)).toFixed(1)}">${esc(ln)}</tspan>`);
+    out.push(`<text class="wf-label"><title>${esc(r.label)}</title>${lines.join("")}</text>`);
     out.push(`<line x1="${a.toFixed(1)}" y1="${cy.toFixed(1)}" x2="${b.toFixed(1)}" y2="${cy.toFixed(1)}" class="wf-ci"/>`);
     out.push(`<rect x="${(x(r.yi) - side / 2).toFixed(1)}" y="${(cy - side / 2).toFixed(1)}" width="${side.toFixed(1)}" `
       + `height="${side.toFixed(1)}" class="wf-box"/>`);
   });
   if (fit) {
-    const cy = TOP + ROW * (n + 0.8);
+    const cy = TOP + body + ROW * 0.8;
     if (fit.pi_lb !== null) {
       out.push(`<line x1="${x(fit.pi_lb).toFixed(1)}" y1="${cy.toFixed(1)}" x2="${x(fit.pi_ub).toFixed(1)}" `
         + `y2="${cy.toFixed(1)}" class="wf-pi"/>`);
@@ -601,14 +635,22 @@ export function mount(root, input) {
 
   const filters = el("div", { class: "whatif-filters" });
   filters.append(el("span", {}, "Tick only:"));
-  for (const [name, flag, text] of FILTERS) {
-    const nMatch = comps.filter((c) => c[flag]).length;
-    filters.append(el("button", { type: "button", "data-filter": name }, `${text} (${nMatch})`));
+  const states = filter_states(comps);
+  const why = states.filter((f) => f.disabled).map((f) => f.reason);
+  const whyId = `whatif-filter-why-${String(input.outcome || "panel").toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  for (const f of states) {
+    const attrs = { type: "button", "data-filter": f.name };
+    if (f.disabled) Object.assign(attrs, { disabled: "", title: f.reason, "aria-describedby": whyId });
+    filters.append(el("button", attrs, `${f.text} (${f.n})`));
   }
   const reset = el("button", { type: "button", "data-whatif-reset": "", class: "whatif-reset" },
     "Reset to the book's analysis");
   filters.append(reset);
   root.append(filters);
+  if (why.length) {
+    root.append(el("p", { class: "whatif-filter-why", id: whyId },
+      `${why.length === 1 ? "One filter is" : "Some filters are"} off. ${why.join(" ")}`));
+  }
 
   const fieldset = el("fieldset", { class: "whatif-list" });
   const legend = el("legend", {}, `Comparisons pooled (${comps.length} of ${comps.length})`);
@@ -660,7 +702,7 @@ export function mount(root, input) {
     } else {
       fit = rma(use.map((c) => c.yi), use.map((c) => c.vi), { method, test, level: S.level, pi: S.pi });
       o.hr.textContent = fmt_ratio(Math.exp(fit.beta), Math.exp(fit.ci_lb), Math.exp(fit.ci_ub));
-      if (fit.pi_lb !== null) o.pi.textContent = fmt_ratio(Math.exp(fit.beta), Math.exp(fit.pi_lb), Math.exp(fit.pi_ub));
+      if (fit.pi_lb !== null) o.pi.textContent = fmt_ci(Math.exp(fit.pi_lb), Math.exp(fit.pi_ub));   // no estimate
       else o.pi.textContent = method === "EE" ? "none (common-effect model)" : "not computed (k < 3)";
       o.tau2.textContent = fmt_fixed(fit.tau2, 3);
       o.I2.textContent = `${fmt_fixed(fit.I2, 0)}%`;
@@ -688,7 +730,7 @@ export function mount(root, input) {
     if (!btn || !root.contains(btn)) return;
     if (btn.hasAttribute("data-whatif-reset")) { resetAll(); return; }
     const f = FILTERS.find(([name]) => name === btn.getAttribute("data-filter"));
-    if (f) {
+    if (f && !btn.disabled) {
       comps.forEach((c, i) => { boxes[i].checked = Boolean(c[f[1]]); });
       update();
     }

@@ -127,12 +127,13 @@ CLAIMED = ("Timing of MDT", "Disease state")   # the factors the paper's abstrac
 
 
 def collinearity_table(table: pd.DataFrame) -> pd.DataFrame:
-    """PFS comparisons cross-tabulated by timing and disease state (reader words)."""
-    from helpers.show.labels import label
+    """PFS comparisons cross-tabulated by timing and disease state (reader words, in sentence
+    case as row and column headings)."""
+    from helpers.show.labels import heading
 
     est = table[table["estimable"]]
-    tab = pd.crosstab(est["timing"].fillna("oligoprogression").map(label), est["disease_state"].map(label),
-                      margins=True, margins_name="all")
+    tab = pd.crosstab(est["timing"].fillna("oligoprogression").map(heading), est["disease_state"].map(heading),
+                      margins=True, margins_name="All")
     return tab.reset_index().rename(columns={"timing": "PFS comparisons: timing \\ disease state"})
 
 

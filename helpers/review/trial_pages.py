@@ -17,7 +17,8 @@ from helpers.review.labels import awaiting_words, is_awaiting
 from helpers.show.labels import DERIVATIONS, label, trial_page_name
 from helpers.show.text import fmt_num
 
-__all__ = ["md_escape", "md_link", "trial_pages", "write_trial_pages", "trial_links_markdown", "INDEX"]
+__all__ = ["md_escape", "md_link", "trial_pages", "write_trial_pages", "trial_links_markdown", "index_order",
+           "index_excluded", "page_title", "INDEX"]
 
 INDEX = "index"
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")      # every ASCII punctuation character
@@ -368,12 +369,42 @@ def _records(group: str, res, w: _Words) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the pages
+def _reader_order(name: str) -> tuple[str, str]:
+    """A sort key for reader names: alphabetical, ignoring case and accents ("ÉTUDE" by "E")."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name
+
+
 def _groups(res) -> list[str]:
-    """Trial groups in the order of trials.csv (included first)."""
+    """Trial groups as a reader looks for them: the included ones, then the excluded ones, each
+    alphabetical by the name the reader sees (the order of the trials index and the sidebar)."""
     t = res.review.trials
     inc = list(dict.fromkeys(t.loc[t["included"] == "yes", "trial_group"]))
     exc = [g for g in dict.fromkeys(t["trial_group"]) if g not in inc]
-    return inc + exc
+    return [g for part in (inc, exc) for g in sorted(part, key=lambda g: _reader_order(res.labels.group(g)))]
+
+
+_INDEX_LINK = re.compile(r"^- \[.*?\]\(([^()\s]+)\.md\)", re.M)
+
+
+def index_order(index_text: str) -> list[str]:
+    """The page names the trials index links, in its order (``_ext/trial_pages.py`` orders the
+    sidebar by it, so the two never differ)."""
+    return list(dict.fromkeys(_INDEX_LINK.findall(index_text)))
+
+
+def index_excluded(index_text: str) -> list[str]:
+    """The page names the trials index lists under its "Excluded" heading."""
+    part = re.split(r"^## Excluded\b.*$", index_text, maxsplit=1, flags=re.M)
+    return index_order(part[1]) if len(part) == 2 else []
+
+
+def page_title(page_text: str) -> str:
+    """The plain title of a trial page: its first heading without the MyST escapes."""
+    first = next((ln for ln in page_text.splitlines() if ln.startswith("# ")), "")
+    return re.sub(r"\\(.)", r"\1", first[2:].strip())
 
 
 def _page(group: str, res, uses: dict, w: _Words) -> str:

@@ -2,7 +2,8 @@
 code name reaches a page."""
 from __future__ import annotations
 
-__all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "Link", "label", "source", "trial_page_name", "trial_page_url"]
+__all__ = ["DERIVATIONS", "FACTORS", "LEVELS", "Link", "label", "heading", "sentence_case", "source", "trial_page_name",
+           "trial_page_url"]
 
 DERIVATIONS = {
     "reported": "HR and CI as reported",
@@ -25,6 +26,25 @@ def label(code: object) -> str:
     lose their underscores, so no snake_case identifier reaches a page."""
     text = "" if code is None else str(code)
     return FACTORS.get(text) or LEVELS.get(text) or text.replace("_", " ")
+
+
+def sentence_case(text: object) -> str:
+    """``text`` with its first letter capitalised when its first word is lower case ("breast" →
+    "Breast", "de novo" → "De novo"); abbreviations and names ("NSCLC", "SBRT/RT", "II",
+    "pN1") and leading indentation are kept as they are."""
+    raw = "" if text is None else str(text)
+    body = raw.lstrip()
+    first = body.split(" ", 1)[0]
+    if not first or not first[0].islower() or any(c.isupper() or c.isdigit() for c in first):
+        return raw
+    return raw[: len(raw) - len(body)] + body[0].upper() + body[1:]
+
+
+def heading(code: object) -> str:
+    """A code from ``data/`` as a reader sees it where it stands alone (a figure's group
+    heading or row, a table's subgroup cell): ``label`` in sentence case ("breast" → "Breast",
+    "de_novo" → "De novo", "NSCLC" unchanged)."""
+    return sentence_case(label(code))
 
 
 def trial_page_name(trial_group) -> str:

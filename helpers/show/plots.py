@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from helpers.show.labels import label  # noqa: E402
+from helpers.show.labels import heading, label  # noqa: E402
 from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_test_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
@@ -146,6 +146,67 @@ def _fmt_ci_text(est: float, lb: float, ub: float, digits: int = 2) -> str:
     return f"{fmt_num(est, digits)} [{fmt_ci(lb, ub, digits)}]"
 
 
+def _ladder(mantissas: Sequence[float]) -> tuple[float, ...]:
+    """The ``mantissas`` in every decade from 0.001 to 1000, as tick values."""
+    return tuple(sorted({float(f"{m * 10.0 ** e:.6g}") for e in range(-3, 4) for m in mantissas}))
+
+
+# Tick values for a log ratio axis, tried in turn: 1-2-5, then powers of 2 (0.25, 0.5, 1, 2),
+# then 1-1.5-2-3-5-7 and finer steps for short axes, decades alone for very long ones, and tenths
+# (0.9, 1, 1.1) for the shortest.
+LOG_TICK_LADDERS = (_ladder((1, 2, 5)), tuple(2.0 ** e for e in range(-10, 11)), _ladder((1, 1.5, 2, 3, 5, 7)),
+                    _ladder((1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8)), _ladder((1,)),
+                    tuple(k / 10 for k in range(1, 100)))
+MIN_TICKS, MAX_TICKS = 3, 9
+
+
+def log_ticks(lo: float, hi: float, min_n: int = MIN_TICKS, max_n: int = MAX_TICKS) -> list[float]:
+    """Ticks for a log ratio axis from ``lo`` to ``hi``: those of the first ladder in
+    ``LOG_TICK_LADDERS`` that puts between ``min_n`` and ``max_n`` ticks inside the limits (a
+    reader needs at least three labelled ticks to read a log scale); failing that, the fewest
+    ticks above ``min_n``, else the most there are."""
+    found = [[t for t in ladder if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)] for ladder in LOG_TICK_LADDERS]
+    for ticks in found:
+        if min_n <= len(ticks) <= max_n:
+            return ticks
+    enough = [t for t in found if len(t) >= min_n]
+    return min(enough, key=len) if enough else max(found, key=len)
+
+
+def _log_axis(ax, lo: float, hi: float, measure: str) -> None:
+    """A log x-axis from ``lo`` to ``hi`` with ``log_ticks`` labelled as plain numbers."""
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ticks = log_ticks(lo, hi)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(f"{measure} (log scale)")
+
+
+def _luminance(color) -> float:
+    """WCAG 2 relative luminance of a matplotlib colour."""
+    from matplotlib.colors import to_rgb
+
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; 4.5 is the minimum for normal text)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+TEXT_DARK, TEXT_LIGHT = "#000000", "#ffffff"
+
+
+def text_on(fill) -> str:
+    """The text colour for a label on ``fill``: black or white, whichever contrasts more (dark
+    text on light fills such as the "some concerns" yellow)."""
+    return TEXT_DARK if contrast_ratio(TEXT_DARK, fill) >= contrast_ratio(TEXT_LIGHT, fill) else TEXT_LIGHT
+
+
 def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] | None = None,
                 ci_lb: Sequence[float] | None = None, ci_ub: Sequence[float] | None = None,
                 estimates: Sequence[float] | None = None, rob: Mapping[str, Sequence[str]] | None = None,
@@ -208,22 +269,16 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
         fig = plt.figure(figsize=(FIG_WIDTH, height))
         ax = fig.add_axes([x_plot0, 0.9 / height + 0.35 / height, x_plot1 - x_plot0, (units + 0.5) * 0.24 / height])
         ax.set_ylim(units - 0.5, -1.0)
-        ax.set_xscale("log")
         finite = np.concatenate([lo, hi, [np.exp(res.ci_lb), np.exp(res.ci_ub)]])
         if xlim is None:
             lo_lim = max(min(finite.min(), 0.5) * 0.85, 0.01)
             hi_lim = min(max(finite.max(), 2.0) * 1.15, 100)
             xlim = (lo_lim, hi_lim)
-        ax.set_xlim(*xlim)
+        _log_axis(ax, *xlim, measure)
         ax.axvline(1.0, color=COLORS["null"], lw=0.8, zorder=0)
         ax.axvline(float(np.exp(res.beta)), color=COLORS["pooled"], lw=0.6, ls=":", zorder=0)
         ax.spines[["left", "top", "right"]].set_visible(False)
         ax.set_yticks([])
-        ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if xlim[0] <= t <= xlim[1]]
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
-        ax.minorticks_off()
-        ax.set_xlabel(f"{measure} (log scale)")
 
         trans = matplotlib.transforms.blended_transform_factory(fig.transFigure, ax.transData)
         head_y = -0.9
@@ -240,7 +295,8 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
         msize = 4 + 10 * np.sqrt(w / w.max())
         for r, (kind, payload) in zip(ys, rows):
             if kind == "group":
-                ax.text(x_label, r, literal(payload), transform=trans, va="center", fontweight="bold", fontsize=8.5)
+                ax.text(x_label, r, literal(heading(payload)), transform=trans, va="center", fontweight="bold",
+                        fontsize=8.5)
             elif kind == "study":
                 i = payload
                 ax.plot([max(lo[i], xlim[0]), min(hi[i], xlim[1])], [r, r], color=COLORS["study"], lw=1)
@@ -252,11 +308,11 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
                 ax.text(x_ci, r, _fmt_ci_text(est[i], lo[i], hi[i]), transform=trans, va="center", fontsize=7.5)
                 ax.text(x_w + 0.02, r, f"{w[i]:.1f}%", transform=trans, va="center", ha="right", fontsize=8)
                 for j, vals in enumerate(rob.values()):
-                    j_val = str(vals[i]).strip().lower()
+                    j_val = _rob_level(vals[i])
                     ax.plot([x_rob0 + j * 0.025], [r], transform=trans, marker="o", ms=7.5,
-                            color=ROB_COLORS.get(j_val, ROB_COLORS[""]), clip_on=False)
-                    ax.text(x_rob0 + j * 0.025, r, ROB_SYMBOLS.get(j_val, ""), transform=trans, ha="center",
-                            va="center", fontsize=6.5, color="white", fontweight="bold")
+                            color=ROB_COLORS[j_val], clip_on=False)
+                    ax.text(x_rob0 + j * 0.025, r, ROB_SYMBOLS[j_val], transform=trans, ha="center",
+                            va="center", fontsize=6.5, color=text_on(ROB_COLORS[j_val]), fontweight="bold")
             elif kind == "pooled":
                 b, l_, u_ = np.exp([float(res.beta), float(res.ci_lb), float(res.ci_ub)])
                 ax.fill([l_, b, u_, b], [r, r - 0.35, r, r + 0.35], color=COLORS["pooled"])
@@ -278,7 +334,26 @@ def forest_plot(res: RMAResult, labels: Sequence[str], *, groups: Sequence[str] 
             f"Q = {res.QE:.2f} (df = {res.k - 1}), {fmt_p(res.QEp)}" if res.k > 1 else "")
         fig.text(x_label, 0.35 / height, literal(het), fontsize=8, color=COLORS["muted"])
         _favours_labels(ax, favours, 34)
+        if rob:   # the key under the dots' columns, from just below the last comparison's row
+            gap = ys[[kind for kind, _ in rows].index("gap")]
+            ax_y0, ax_h = ax.get_position().y0, ax.get_position().height
+            top = ax_y0 + (units - 0.5 - (gap - 0.4)) / (units + 0.5) * ax_h
+            _rob_key(fig, {_rob_level(v) for vals in rob.values() for v in vals}, x_rob0, top)
     return fig
+
+
+def _rob_key(fig, levels: set[str], x: float, top: float) -> None:
+    """The key of a forest plot's risk-of-bias dots under their columns, from ``x`` (figure
+    fraction, the first column) with its top at ``top``: the judgements in ``levels`` with the
+    names and colours of the traffic-light plot's legend, stacked, clear of the plot, the
+    "favours" labels and the heterogeneity line."""
+    handles = _rob_legend_handles(levels, provisional=False)
+    for hd in handles:
+        hd.set_markersize(7.5)                    # the size of the dots it explains
+    leg = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(x - 0.012, top), ncol=1, frameon=False,
+                     fontsize=7, title="Risk of bias (RoB 2)", title_fontsize=7, alignment="left",
+                     handletextpad=0.2, labelspacing=0.25, borderpad=0, borderaxespad=0, handlelength=1.2)
+    leg.set_gid("rob-key")
 
 
 def _funnel_frame(se: np.ndarray):
@@ -291,12 +366,16 @@ def _funnel_frame(se: np.ndarray):
 
 def _funnel_axes(ax, top: float, lo: float, hi: float, measure: str, ratios: Sequence[float]) -> None:
     """Funnel axes: SE inverted from ``top`` to 0, log ``measure`` from ``lo`` to ``hi`` with
-    ticks at the ``ratios`` inside that range, labelled on the ratio scale."""
+    ticks at the ``ratios`` inside that range (``log_ticks`` when fewer than three fall inside),
+    labelled on the ratio scale."""
     ax.set_ylim(top, 0)
     ax.set_ylabel("Standard error of log " + measure)
     ax.set_xlim(lo, hi)
-    ax.set_xticks([t for t in np.log(ratios) if lo <= t <= hi])
-    ax.set_xticklabels([f"{np.exp(t):g}" for t in ax.get_xticks()])
+    ticks = [r for r in ratios if lo <= math.log(r) <= hi]
+    if len(ticks) < MIN_TICKS:                       # a short axis: finer ticks, at least three
+        ticks = log_ticks(math.exp(lo), math.exp(hi))
+    ax.set_xticks([math.log(t) for t in ticks])
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
     ax.set_xlabel(f"{measure} (log scale)")
 
 
@@ -351,11 +430,11 @@ def contour_funnel_plot(res: RMAResult, measure: str = "HR",
                 ax.fill_betweenx(grid, sign * z * grid, sign * outer, color=shades[j], lw=0, zorder=0,
                                  label=label if sign == 1 else None)
         ax.axvline(0, color=COLORS["null"], lw=0.8, ls="--")
-        ax.axvline(b, color=COLORS["pooled"], lw=1, label="pooled estimate")
+        ax.axvline(b, color=COLORS["pooled"], lw=1, label="Pooled estimate")
         ax.scatter(res.yi, se, s=28, color=COLORS["study"], zorder=3, edgecolor="white", linewidth=0.5)
         _funnel_axes(ax, top, -lim, lim, measure, (0.1, 0.2, 0.5, 1, 2, 5, 10))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
-                  title="comparison's own p", title_fontsize=7)
+                  title="Comparison's own p", title_fontsize=7)
         fig.tight_layout()
     return fig
 
@@ -382,8 +461,7 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
         fig.subplots_adjust(left=0.40, right=0.72, top=1 - 0.35 / height, bottom=0.55 / height)
         lo_lim = max(0.1, min(np.nanmin(lb[ok]) if ok.any() else 0.5, 0.5) * 0.85)
         hi_lim = min(10, max(np.nanmax(ub[ok]) if ok.any() else 2, 1.5) * 1.15)
-        ax.set_xscale("log")
-        ax.set_xlim(lo_lim, hi_lim)
+        _log_axis(ax, lo_lim, hi_lim, measure)
         ax.set_ylim(units - 0.5, -0.8)
         ax.axvline(1, color=COLORS["null"], lw=0.8)
         if reference is not None:
@@ -408,11 +486,6 @@ def summary_forest(labels: Sequence[str], est: Sequence[float], lb: Sequence[flo
             extra = f"  {literal(notes[i])}" if notes[i] else ""
             ax.text(0.735, y, txt + extra, transform=trans, va="center", fontsize=8,
                     color=COLORS["muted"] if not ok[i] else "black")
-        ticks = [t for t in (0.1, 0.2, 0.5, 1, 2, 5, 10) if lo_lim <= t <= hi_lim]
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
-        ax.minorticks_off()
-        ax.set_xlabel(f"{measure} (log scale)")
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
         _favours_labels(ax, favours, 30)
@@ -457,9 +530,15 @@ def prisma_flow(c: dict, paper_records: int | None = None) -> plt.Figure:
     """PRISMA 2020 flow diagram (Page et al. 2021): identification, screening and included,
     with the boxes of the template (records removed before screening, records excluded,
     reports sought, not retrieved, assessed, excluded with reasons). Every count comes from
-    ``helpers.prisma_counts``; a count that was not recorded reads "not recorded". The boxes
-    and their texts are kept as ``fig.prisma_boxes`` [(patch, text)], so a test can check that
-    no text leaves its box."""
+    ``helpers.prisma_counts``; a count that was not recorded reads "not recorded".
+
+    One identification column: every record was found in public web sources (stored public
+    pages, trial registries, archives), none by a search of a bibliographic database, so the
+    template's second column ("other methods") has nothing of its own to show; the records are
+    split by type instead (``identified_databases``: journal articles and abstracts;
+    ``identified_other``: news, reviews, registry entries, protocols). The boxes and their
+    texts are kept as ``fig.prisma_boxes`` [(patch, text)], so a test can check that no text
+    leaves its box."""
     from matplotlib.patches import FancyBboxPatch
 
     with book_style():
@@ -486,8 +565,10 @@ def prisma_flow(c: dict, paper_records: int | None = None) -> plt.Figure:
 
         left, lw, right, rw = 5, 45, 56, 43
         stage(84, 14, "Identification")
-        box(left, 84, lw, 14, f"Records identified\nbibliographic sources: {_n(c['identified_databases'])}\n"
-                               f"other methods (news, reviews,\nregistries, protocols): {_n(c['identified_other'])}",
+        found = c["identified_databases"] + c["identified_other"]
+        box(left, 84, lw, 14, f"Records identified from public web\nsources and registries: n = {found:,}\n"
+                               f"(journal articles and abstracts: {_n(c['identified_databases'])};\n"
+                               f"news, reviews, registry entries\nand protocols: {_n(c['identified_other'])})",
             color="#eef3f8")
         box(right, 86, rw, 10, f"Records removed before screening\nduplicates: {_n(c['duplicates_removed'])}")
         arrow(left + lw + 0.4, 91, right - 0.6, 91)
@@ -502,7 +583,7 @@ def prisma_flow(c: dict, paper_records: int | None = None) -> plt.Figure:
         arrow(left + lw / 2, 69.4, left + lw / 2, 64.6)
         arrow(left + lw + 0.4, 60, right - 0.6, 60)
         box(left, 40, lw, 10, f"Reports assessed for eligibility\n{_n(c['assessed'])}\n"
-                               f"({c['assessed_databases']} bibliographic, {c['assessed_other']} other)")
+                               f"({c['assessed_databases']} articles and abstracts, {c['assessed_other']} other)")
         arrow(left + lw / 2, 55.4, left + lw / 2, 50.6)
         reasons = c["exclusion_reasons"]
         lines = "\n".join(f"{short_label(k, 44)}: {v}" for k, v in reasons.items())
@@ -593,8 +674,8 @@ def rob_traffic_light(rob, labels: Sequence[str], title: str | None = None) -> p
                 ax.scatter([j], [y], s=120, color=ROB_COLORS[j_val],
                            edgecolor="#333333" if r["provisional"] == "yes" else "none",
                            linewidth=0.6, linestyle="--" if r["provisional"] == "yes" else "-")
-                ax.text(j, y, ROB_SYMBOLS[j_val], ha="center", va="center", color="white", fontsize=7,
-                        fontweight="bold")
+                ax.text(j, y, ROB_SYMBOLS[j_val], ha="center", va="center", color=text_on(ROB_COLORS[j_val]),
+                        fontsize=7, fontweight="bold")
         ax.set_xticks(range(len(cols)))
         ax.set_xticklabels(ROB_DOMAINS)
         ax.xaxis.tick_top()
@@ -627,15 +708,15 @@ def rob_summary(rob, weights: Sequence[float], title: str | None = None) -> plt.
             for level in levels:
                 share = float(w[judged[c] == level].sum())
                 ax.barh(row, share, left=left, color=ROB_COLORS[level], label=ROB_LEVELS[level] if row == 0 else None)
-                if share >= 8:
-                    ax.text(left + share / 2, row, f"{share:.0f}%", ha="center", va="center", color="white",
-                            fontsize=7)
+                if share >= 8:            # dark text on light fills, light on dark: contrast at least 4.5:1
+                    ax.text(left + share / 2, row, f"{share:.0f}%", ha="center", va="center",
+                            color=text_on(ROB_COLORS[level]), fontsize=7)
                 left += share
         ax.set_yticks(range(len(cols)))
         ax.set_yticklabels(ROB_DOMAINS)
         ax.set_ylim(len(cols) - 0.5, -0.5)
         ax.set_xlim(0, 100)
-        ax.set_xlabel("share of the analysis weight (%)")
+        ax.set_xlabel("Share of the analysis weight (%)")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=len(levels), frameon=False, fontsize=7)
         if title:
             ax.set_title(literal(title), fontsize=9, loc="left")
@@ -669,11 +750,11 @@ def scorecard_figure(card) -> plt.Figure:
         ax.set_yticks(range(n))
         ax.set_yticklabels([literal(t) for t in labels], fontsize=8)
         ax.set_ylim(n - 0.5, -0.6)
-        ticks = [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]
         lo = np.nanmin(np.r_[bl, card["paper_lb"].to_numpy(float)])
         hi = np.nanmax(np.r_[bu, card["paper_ub"].to_numpy(float)])
-        ax.set_xticks([t for t in ticks if lo / 1.5 <= t <= hi * 1.5])
-        ax.set_xticklabels([f"{t:g}" for t in ticks if lo / 1.5 <= t <= hi * 1.5])
+        ticks = log_ticks(lo / 1.5, hi * 1.5)
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel("HR or OR (log scale); MDT versus control")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (0.8 + 0.42 * n)), ncol=3, fontsize=7,
@@ -720,7 +801,7 @@ def subgroup_forest(results: dict, outcome: str) -> plt.Figure:
         labels.append(f"{f} (interaction {fmt_test_p(r.p_separate)})")
         est.append(np.nan), lb.append(np.nan), ub.append(np.nan)
         for _, g in r.rows.iterrows():
-            labels.append(f"    {label(g['level'])} (k = {g['k']})")
+            labels.append(f"    {heading(g['level'])} (k = {g['k']})")
             est.append(g["hr"]), lb.append(g["ci_lb"]), ub.append(g["ci_ub"])
     return summary_forest(labels, est, lb, ub, notes=[""] * len(labels), right_header="HR [95% CI]")
 
@@ -759,7 +840,7 @@ def posterior_density_plot(fits: Mapping, mcid: float) -> plt.Figure:
             lo, hi = min(lo, math.log(mcid) - 0.1), max(hi, 0.1)
             x = np.linspace(lo, hi, 400)
             d = np.asarray(f.dposterior(mu=x), float)
-            ax.plot(x, d, color=COLORS["pooled"], lw=1.4, label="posterior density of the pooled HR")
+            ax.plot(x, d, color=COLORS["pooled"], lw=1.4, label="Posterior density of the pooled HR")
             ax.fill_between(x, 0, d, where=x <= 0, color="#c6dbef", lw=0, label="HR < 1")
             ax.fill_between(x, 0, d, where=x <= math.log(mcid), color="#6baed6", lw=0,
                             label=f"HR < {mcid:.2f} (minimal clinically important)")
@@ -816,19 +897,19 @@ def tsa_plot(res, sensitivity=None, *, title: str | None = None, sensitivity_lab
         ax.axhline(0, color=COLORS["grid"], lw=0.8)
         for sign in (1, -1):
             ax.axhline(sign * conv, color=COLORS["null"], lw=0.8, ls=":",
-                       label=f"conventional significance (Z = ±{conv:.2f})" if sign == 1 else None)
+                       label=f"Conventional significance (Z = ±{conv:.2f})" if sign == 1 else None)
             ax.plot(x[np.isfinite(c)], sign * c[np.isfinite(c)], color=COLORS["pi"], lw=1.2, marker=".", ms=4,
-                    label="sequential boundaries for benefit (top) and harm (bottom)" if sign == 1 else None)
+                    label="Sequential boundaries for benefit (top) and harm (bottom)" if sign == 1 else None)
             if len(bx) > len(x) and fin[-2:].all():   # to the required information: dashed, a look not yet taken
                 ax.plot(bx[-2:], sign * bc[-2:], color=COLORS["pi"], lw=1, ls="--", marker=".", ms=4,
-                        label="boundary at the required information, were a trial to reach it" if sign == 1 else None)
+                        label="Boundary at the required information, were a trial to reach it" if sign == 1 else None)
         ax.axvline(req, color=COLORS["muted"], lw=1, ls="--",
-                   label=f"required information: {req:,.0f} events (D² = {res.D2:.2f})")
+                   label=f"Required information: {req:,.0f} events (D² = {res.D2:.2f})")
         if sensitivity is not None:
             ax.plot(np.r_[0, x], np.r_[0, zs], color=COLORS["muted"], lw=1, ls="--", marker="o", ms=3, mfc="white",
                     label=literal(sensitivity_label))
         ax.plot(np.r_[0, x], np.r_[0, z], color=COLORS["pooled"], lw=1.6, marker="o", ms=4,
-                label="cumulative Z, primary model")
+                label="Cumulative Z, primary model")
         ax.set_xlim(0, max(req, x[-1]) * 1.05)
         ax.set_ylim(-top, top)
         ax.set_xlabel("Information (events; 1:1 allocation)")

@@ -229,7 +229,7 @@ def scorecard_table(card: pd.DataFrame, model: str, full: bool = False) -> pd.Da
 def subgroup_table(results: dict) -> pd.DataFrame:
     """Every subgroup of every factor (``SubgroupResult`` objects keyed by (outcome, factor)),
     with k per level and both interaction tests."""
-    from helpers.show.labels import label
+    from helpers.show.labels import heading
 
     rows = []
     for (oc, f), r in results.items():
@@ -237,7 +237,7 @@ def subgroup_table(results: dict) -> pd.DataFrame:
                if not math.isnan(r.q_separate) else "not testable")
         for _, g in r.rows.iterrows():
             rows.append({"Outcome": oc, "Factor": f,
-                         "Subgroup": label(g["level"]) + ("" if g["in_test"] else " (not in the test)"),
+                         "Subgroup": heading(g["level"]) + ("" if g["in_test"] else " (not in the test)"),
                          "k": g["k"], "n": g["n"], "HR (95% CI)": fmt_ratio(g["hr"], g["ci_lb"], g["ci_ub"]),
                          "τ²": fmt_num(g["tau2"], 3), "I²": fmt_pct(g["I2"]),
                          "Test (separate τ²)": sep, "Test (common τ²)": fmt_test_p(r.p_common)})
