@@ -114,6 +114,7 @@ def test_differences_glue_values():
     assert v["comparisons"] == "4"                   # a, b, c, e
     assert v["participants"] == "1,200"              # 1000 + (20 + 30) + 100 + 50
     assert v["n_excluded"] == "6"
+    assert v["excluded_phrase"] == "6 comparisons assessed and excluded, with reasons"
     # estimable for PFS {a}, for OS {b}: c and e have no usable HR
     assert v["n_not_estimable"] == "2"
     # PFS rows whose endpoint is not PFS, each trial once, sorted
@@ -131,6 +132,21 @@ def test_differences_glue_values_with_nothing_to_say():
     assert v["borderline"] == "none" and v["oligoprogressive"] == "none"
     assert v["n_not_estimable"] == "0" and v["surrogate"] == "" and v["n_excluded"] == "1"
     assert v["paper_participants"] == "999" and v["paper_records"] == "7" and v["participants"] == "5"
+    assert v["excluded_phrase"] == "1 comparison assessed and excluded, with reasons"
+
+
+def test_a_comparison_whose_source_was_not_identified_awaits_classification():
+    t = _trials([dict(trial_id="a", trial_group="ga", trial_name="A", included="yes", disease_state="recurrent",
+                      n_randomized=5),
+                 dict(trial_id="x", trial_name="X", included="no", exclusion_reason="no results published"),
+                 dict(trial_id="y", trial_name="Y", included="no",
+                      exclusion_reason="record could not be identified (no URL in the search result)")])
+    tables = {"PFS": pd.DataFrame({"trial_id": ["a"], "trial": ["A"], "estimable": [True], "endpoint_class": ["PFS"]}),
+              "OS": pd.DataFrame({"trial_id": [], "trial": [], "estimable": pd.Series([], dtype=bool),
+                                  "endpoint_class": []})}
+    v = diff.differences_glue_values(_review(t, paper=_paper(7.0, 999.0)), tables)
+    assert v["excluded_phrase"] == ("1 comparison assessed and excluded, with reasons, and 1 awaiting "
+                                    "classification")
 
 
 def test_excluded_table():

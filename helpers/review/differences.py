@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.review.counts import exclusion_class, review_counts
 from helpers.review.data import Review
-from helpers.review.labels import awaiting_words, extraction_words, extractor_letters
+from helpers.review.labels import awaiting_words, extraction_words, extractor_letters, is_awaiting
 
 __all__ = ["differences_glue_values", "excluded_table", "classification_table", "classification_notes_table", "reconciliation_table", "broader_trials",
            "scenario_review", "scenario_scorecards", "composition_table", "scenario_glue_values", "SCENARIOS",
@@ -40,8 +40,20 @@ def differences_glue_values(review: Review, tables: dict[str, pd.DataFrame]) -> 
             "paper_participants": f"{int(paper.at['participants_included', 'estimate']):,}",
             "records": str(counts["records_included"]), "comparisons": str(counts["comparisons_included"]),
             "participants": f"{counts['participants']:,}", "n_excluded": str(len(excl)),
+            "excluded_phrase": _excluded_phrase(excl),
             "n_not_estimable": str(len(not_est)),
             "surrogate": ", ".join(sorted(set(pfs.loc[pfs["endpoint_class"] != "PFS", "trial"])))}
+
+
+def _excluded_phrase(excl: pd.DataFrame) -> str:
+    """"19 comparisons assessed and excluded, with reasons", or, where a source could not be
+    identified, "18 comparisons assessed and excluded, with reasons, and 1 awaiting
+    classification" (PRISMA 2020: not assessed, so not excluded)."""
+    from helpers.show.text import count
+
+    waiting = int(excl["exclusion_reason"].map(is_awaiting).sum())
+    text = f"{count(len(excl) - waiting, 'comparison')} assessed and excluded, with reasons"
+    return text + (f", and {waiting} awaiting classification" if waiting else "")
 
 
 def excluded_table(review: Review) -> pd.DataFrame:
