@@ -164,6 +164,11 @@ def test_hksj_sentence_follows_the_settings():
                     "the z interval; the ad hoc version is shown beside it as a sensitivity analysis.")
     assert hksj_in_this_book(replace(SETTINGS, test="z", sensitivity_models=())) == \
         "This book's primary model uses the z interval, not HKSJ."
+    # a test the sentence has no words for: its label, or its code where it has no label
+    other = replace(SETTINGS, test="t", sensitivity_models=(), labels={**SETTINGS.labels, "t": "a t-test"})
+    assert hksj_in_this_book(other) == "This book's primary model uses a t-test."
+    bare = replace(SETTINGS, test="t", sensitivity_models=(), labels={})
+    assert hksj_in_this_book(bare) == "This book's primary model uses t."
     assert glossary_glue_values()["hksj"] == hksj_in_this_book()
     assert glossary_glue_values()["or_add"] == f"{SETTINGS.or_add:g}"
 
