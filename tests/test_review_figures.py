@@ -13,6 +13,7 @@ import helpers as h
 from helpers.review.efficacy import forest_figure
 from helpers.review.methods import rob_figures
 from helpers.show import plots
+from test_values_plots import _data_extents  # the same extents a key must not cover
 
 OUTCOMES = ("PFS", "OS")
 
@@ -106,14 +107,7 @@ def test_rob_figures_have_a_legend_clear_of_the_data(R, oc):
 
 
 def _boxes_of(fig, r):
-    out = []
-    for ax in fig.axes:
-        out += [(t.get_text(), t.get_window_extent(r)) for t in ax.texts if t.get_text()]
-        out += [(f"line {i}", ln.get_window_extent(r)) for i, ln in enumerate(ax.get_lines())]
-        out += [("patch", p.get_window_extent(r)) for p in ax.patches]
-        out += [(t.get_text(), t.get_window_extent(r)) for t in ax.get_xticklabels() if t.get_text()]
-        out += [("x label", ax.xaxis.label.get_window_extent(r))]
-    return out + [(t.get_text(), t.get_window_extent(r)) for t in fig.texts if t.get_text()]
+    return _data_extents(fig, r)
 
 
 @pytest.mark.parametrize("oc", OUTCOMES)
