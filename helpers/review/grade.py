@@ -22,12 +22,16 @@ import math
 
 import pandas as pd
 
-__all__ = ["grade_triggers", "certainty", "grade_wording_for", "DOMAINS", "OIS_PARTICIPANTS"]
+__all__ = ["HETEROGENEITY_P", "EGGER_P", "grade_triggers", "certainty", "grade_wording_for", "DOMAINS", "OIS_PARTICIPANTS"]
 
 DOMAINS = ("risk of bias", "inconsistency", "indirectness", "imprecision", "publication bias")
 OIS_PARTICIPANTS = 400
 LEVELS = ("very low", "low", "moderate", "high")
 
+
+
+HETEROGENEITY_P = 0.10   # GRADE: the Q test flags inconsistency at p < 0.10 (low power with few trials)
+EGGER_P = 0.10           # GRADE: Egger's test flags small-study effects at p < 0.10
 
 def grade_triggers(res, pooled: pd.DataFrame, outcome: str, egger_p: float | None, participants: int,
                    rob: pd.Series | None = None,
@@ -47,7 +51,7 @@ def grade_triggers(res, pooled: pd.DataFrame, outcome: str, egger_p: float | Non
                                              f"with some concerns")
     else:
         out["risk of bias"] = (1, "trial-level risk of bias not assessed for this outcome")
-    out["inconsistency"] = (int(res.k > 1 and (res.I2 >= 50 or res.QEp < 0.10)),
+    out["inconsistency"] = (int(res.k > 1 and (res.I2 >= 50 or res.QEp < HETEROGENEITY_P)),
                             f"I² = {res.I2:.0f}%, Q-test p = {res.QEp:.2f}" if res.k > 1 else "one trial")
     if pooled is not None and "endpoint_class" in pooled:
         proper = pooled["endpoint_class"].reset_index(drop=True).str.fullmatch(outcome, case=False)
@@ -64,7 +68,7 @@ def grade_triggers(res, pooled: pd.DataFrame, outcome: str, egger_p: float | Non
     if egger_p is None:
         small = (0, f"Egger's test not assessable with {res.k} comparison{'' if res.k == 1 else 's'} (fewer than 10)")
     else:
-        small = (int(egger_p < 0.10), f"Egger's test p = {egger_p:.2f}")
+        small = (int(egger_p < EGGER_P), f"Egger's test p = {egger_p:.2f}")
     if missing is None:
         out["publication bias"] = small
     else:

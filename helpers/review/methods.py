@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpers.review.labels import reader_labels
 from helpers.review.settings import SETTINGS, AnalysisSettings
+from helpers.review.grade import EGGER_P
 from helpers.show.text import count, join_words, number_word
 
 __all__ = ["glossary_glue_values", "hksj_in_this_book", "methods_glue_values", "rob_figures"]
@@ -34,7 +35,7 @@ def methods_glue_values(review, settings: AnalysisSettings = SETTINGS) -> dict[s
         "subgroup_test": "separate-τ² (R meta, RevMan)" if s.subgroup_test == "separate_tau2"
         else "common-τ² (a meta-regression on the subgroup indicator)",
         "singletons": "enter" if s.subgroup_singletons_enter else "do not enter",
-        "min_k": str(s.min_k_small_study), "add": f"{s.or_add:g}", "to": ZERO_CELL_TABLES.get(s.or_to, s.or_to),
+        "min_k": str(s.min_k_small_study), "egger_p": f"{EGGER_P:.2f}", "add": f"{s.or_add:g}", "to": ZERO_CELL_TABLES.get(s.or_to, s.or_to),
         "cutoff": paper.at["search_cutoff", "finding"], "months": f"{s.absolute_months:g}",
         "metafor": metafor_agreement()["metafor_version"],
         "cohorts": join_words([f"{groups.group(grp)} ({count(len(g), 'comparison')})"

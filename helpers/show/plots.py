@@ -21,7 +21,7 @@ from helpers.show.labels import heading, label  # noqa: E402
 from helpers.show.text import fmt_ci, fmt_num, fmt_p, fmt_test_p  # noqa: E402
 from helpers.meta.rma import RMAResult  # noqa: E402
 
-__all__ = ["STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot", "contour_funnel_plot",
+__all__ = ["FUNNEL_LEVELS", "funnel_level_words", "STYLE", "COLORS", "ROB_COLORS", "setup_notebook", "book_style", "literal", "forest_plot", "funnel_plot", "contour_funnel_plot",
            "posterior_density_plot", "tsa_plot", "prisma_flow", "text_outside_boxes"]
 
 COLORS = {"study": "#1f4e79", "pooled": "#1f4e79", "pi": "#c0392b", "null": "#555555", "grid": "#dddddd",
@@ -36,6 +36,17 @@ STYLE = {
     "path.simplify": True,
 }
 
+
+
+FUNNEL_LEVELS = (0.90, 0.95, 0.99)   # pseudo-confidence regions and contour levels (metafor's level = c(90, 95, 99))
+
+
+def funnel_level_words(levels=FUNNEL_LEVELS) -> tuple[str, str]:
+    """The funnel plots' levels for a caption: ("90%, 95% and 99%", "0.10, 0.05 and 0.01"),
+    the confidence levels and the two-sided p-values of the contours."""
+    from helpers.show.text import join_words
+
+    return join_words([f"{100 * lv:g}%" for lv in levels]), join_words([f"{1 - lv:.2f}" for lv in levels])
 
 def setup_notebook() -> None:
     """Apply the book style and make inline figures deterministic SVG (no date, fixed ids)."""
@@ -380,7 +391,7 @@ def _funnel_axes(ax, top: float, lo: float, hi: float, measure: str, ratios: Seq
 
 
 def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: str = "HR",
-                contours: Sequence[float] = (0.90, 0.95, 0.99)) -> plt.Figure:
+                contours: Sequence[float] = FUNNEL_LEVELS) -> plt.Figure:
     """Funnel plot: log effect against its standard error (inverted axis), with
     pseudo-confidence regions around the pooled estimate (metafor's ``funnel()``)
     and contour shading at the given levels."""
@@ -407,7 +418,7 @@ def funnel_plot(res: RMAResult, labels: Sequence[str] | None = None, measure: st
 
 
 def contour_funnel_plot(res: RMAResult, measure: str = "HR",
-                        levels: Sequence[float] = (0.90, 0.95, 0.99)) -> plt.Figure:
+                        levels: Sequence[float] = FUNNEL_LEVELS) -> plt.Figure:
     """Contour-enhanced funnel plot (Peters JL et al., J Clin Epidemiol 2008;61:991; metafor's
     ``funnel(res, refline = 0, level = c(90, 95, 99), shade = ...)``): the contours are centred
     on the null (log HR 0), so each shaded band is where a comparison's own two-sided p-value
