@@ -315,7 +315,7 @@ def test_methods_glue_values_defaults():
                    "Hartung–Knapp–Sidik–Jonkman (ad hoc: never narrower than z); common (equal) effect with "
                    "Wald-type z-test"),
         "pi": "the Riley et al. prediction interval, from a t distribution with k − 2 degrees of freedom",
-        "subgroup_test": "separate-τ² (R meta, RevMan)", "singletons": "enter", "min_k": "10", "add": "0.5",
+        "subgroup_test": "separate-τ² (R meta, RevMan)", "singletons": "enter", "min_k": "10", "egger_p": "0.10", "add": "0.5",
         "to": "tables with a zero cell (as metafor does for studies with zero cells only)", "cutoff": "9 June 2025", "months": "12", "metafor": version,
         # groups with more than one included comparison, in group order; SOLO has one included, one excluded
         "cohorts": "EXTEND (2 comparisons) and ZETA (3 comparisons)",
