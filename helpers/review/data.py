@@ -26,6 +26,7 @@ on the changed resources and those whose foreign keys point to them.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -231,9 +232,7 @@ def _frictionless_first_error(folder: Path, package: dict, names: list[str],
     from frictionless import FrictionlessException, Package   # imported only when validation runs
 
     if only is not None:   # build just what the validated resources need
-        needed = set(only) | {fk.get("reference", {}).get("resource") or r["name"]
-                              for r in package["resources"] if r["name"] in only
-                              for fk in r.get("schema", {}).get("foreignKeys", [])}
+        needed = set(only).union(*(_references(r) for r in package["resources"] if r["name"] in only))
         names = [name for name in names if name in needed]
     descriptor = dict(package, resources=[r for r in package["resources"] if r["name"] in names])
     by_name = {s.name: s for s in schemas(descriptor).values()}
@@ -269,30 +268,31 @@ _VALID: set[str] = set()
 _VALID_RESOURCES: set[str] = set()   # per-resource fingerprints that passed frictionless
 
 
-def _resource_keys(package_bytes: bytes, package: dict, present: list[Schema],
-                   files: dict[str, bytes | None]) -> dict[str, str]:
-    """A fingerprint per resource: this code, the package, the resource's bytes and the bytes
-    of every resource its foreign keys point to (their errors depend on those too)."""
+def _references(resource: dict) -> set[str]:
+    """The resources that the foreign keys of ``resource`` (a package resource) point to (a
+    reference without a resource points to the resource itself)."""
+    return {fk.get("reference", {}).get("resource") or resource["name"]
+            for fk in resource.get("schema", {}).get("foreignKeys", [])}
+
+
+def _resource_keys(package_bytes: bytes, present: list[Schema], files: dict[str, bytes | None]) -> dict[str, str]:
+    """A fingerprint per resource (``_fingerprint``): this code, the package, the resource's bytes
+    and the bytes of every resource its foreign keys point to (their errors depend on those too)."""
     file_of = {s.name: s.file for s in present}
-    keys = {}
-    for s in present:
-        refs = sorted({fk.get("reference", {}).get("resource") or s.name
-                       for fk in s.descriptor.get("schema", {}).get("foreignKeys", [])})
-        h = hashlib.sha256()
-        for path in _CODE:
-            h.update(path.read_bytes() + b"\0")
-        h.update(package_bytes + b"\0")
-        for name in [s.name, *refs]:
-            data = files.get(file_of.get(name, ""))
-            h.update(name.encode() + b"\0" + (b"-" if data is None else b"+" + data) + b"\0")
-        keys[s.name] = h.hexdigest()
-    return keys
+    return {s.name: _fingerprint(package_bytes, {file_of.get(name, name): files.get(file_of.get(name, ""))
+                                                 for name in sorted({s.name} | _references(s.descriptor))})
+            for s in present}
+
+
+@functools.cache
+def _code_bytes() -> bytes:
+    """The validation code, read once per process (a fingerprint includes it)."""
+    return b"".join(path.read_bytes() + b"\0" for path in _CODE)
 
 
 def _fingerprint(package_bytes: bytes, files: dict[str, bytes | None]) -> str:
     h = hashlib.sha256()
-    for path in _CODE:
-        h.update(path.read_bytes() + b"\0")
+    h.update(_code_bytes())
     h.update(package_bytes + b"\0")
     for name, data in files.items():
         h.update(name.encode() + b"\0" + (b"-" if data is None else b"+" + data) + b"\0")
@@ -423,7 +423,7 @@ def _validate_files(folder: Path, package: dict, present: list[Schema], files: d
             first = e
             break
         passed.append(s.name)
-    keys = _resource_keys((folder / PACKAGE).read_bytes(), package, present, files)
+    keys = _resource_keys((folder / PACKAGE).read_bytes(), present, files)
     todo = [name for name in passed if keys[name] not in _VALID_RESOURCES]
     if todo:
         # the package was built before with these bytes: validate only the changed resources
