@@ -24,7 +24,7 @@ from helpers.review.paths import book_root, data_dir, data_fingerprint, inputs_f
 from helpers.review.safety import GRADES, SafetyResult, pool_safety
 from helpers.review.scorecard import scorecard
 from helpers.review.settings import SETTINGS, AnalysisSettings
-from helpers.review.subgroups import FACTORS, SubgroupResult, subgroup_analysis
+from helpers.review.subgroups import FACTORS, SubgroupResult, cancer_interaction, subgroup_analysis, tests_run
 
 __all__ = ["Results", "build_results", "load_results", "results_json", "write_results_json", "OUTCOMES",
            "effect_modification_sentence", "deaths_sentence"]
@@ -188,12 +188,11 @@ def effect_modification_sentence(res: Results) -> str:
     from helpers.review.efficacy import OUTCOME_PHRASES
     from helpers.show.text import count, fmt_p, fmt_ratio
 
-    alpha = (100 - res.settings.level) / 100
-    n_tests = sum(1 for r in res.subgroups.values() if not math.isnan(r.p_separate))
+    n_tests = tests_run(res.subgroups)
     out = []
     for oc in res.efficacy:
-        r = res.subgroups.get((oc, "Primary cancer"))
-        if r is None or not r.p_primary < alpha or not len(r.rows):
+        r = cancer_interaction(res.subgroups, oc, res.settings.level)
+        if r is None or not len(r.rows):
             continue
         rows = r.rows[r.rows["in_test"]] if "in_test" in r.rows else r.rows
         g = rows.loc[rows["hr"].map(lambda x: abs(math.log(x))).idxmin()]

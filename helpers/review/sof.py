@@ -12,6 +12,7 @@ from helpers.review.efficacy import absolute_brief, absolute_range, absolute_sen
 from helpers.review.grade import DOMAINS, certainty, grade_triggers, grade_wording_for
 from helpers.show.text import fmt_ratio
 from helpers.review.safety import SafetyResult, pool_safety
+from helpers.review.subgroups import cancer_interaction
 
 __all__ = ["summary_of_findings", "landing_summary", "JUDGEMENT_LEVELS", "absolute_from_odds_ratio", "risk_with_odds_ratio",
            "bottom_line"]
@@ -102,9 +103,11 @@ def effect_modification_note(reports: dict, outcome: str, subgroups: dict | None
     the pooled relative effect unless a subgroup effect is credible; this one compares trials)."""
     from helpers.show.text import fmt_p, join_words
 
-    res = (subgroups or {}).get((outcome, "Primary cancer"))
+    if not subgroups:
+        return ""
     rep = reports[outcome]
-    if res is None or not res.p_primary < (100 - rep.settings.level) / 100:
+    res = cancer_interaction(subgroups, outcome, rep.settings.level)
+    if res is None:
         return ""
     shown = set(rep.absolute["cancer_group"])
     rows = res.rows[res.rows["level"].isin(shown)]
@@ -129,9 +132,9 @@ def landing_summary(review: Review, reports: dict, safety: SafetyResult,
     for oc, row in zip(outcomes, sof.to_dict("records")):
         if oc in ("PFS", "OS"):    # the range in the cell, each cancer group in a footnote
             mark = _MARKS[len(notes)]
+            brief = absolute_brief(reports[oc])
             notes.append(f"{mark}. {row['Outcome'].capitalize()}, absolute effect by cancer group: "
-                         f"{absolute_brief(reports[oc])[:1].lower()}{absolute_brief(reports[oc])[1:]}"
-                         + effect_modification_note(reports, oc, subgroups))
+                         f"{brief[:1].lower()}{brief[1:]}" + effect_modification_note(reports, oc, subgroups))
             absolute = f"{absolute_range(reports[oc])} ({mark})."
         else:
             absolute = row["Absolute effect (control baseline per cancer group)"]

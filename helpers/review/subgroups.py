@@ -15,7 +15,7 @@ from helpers.review.settings import SETTINGS, AnalysisSettings
 
 __all__ = ["SubgroupResult", "subgroup_analysis", "iceman", "FACTORS", "factor_levels", "collinearity_table",
            "claims_table", "claims_by_question", "significant_sentence", "subgroup_glue_values", "ALPHA", "CLAIMED",
-           "tests_phrase", "tests_made_sentence"]
+           "tests_phrase", "tests_made_sentence", "tests_run", "cancer_interaction"]
 
 # factor → (column of the hazard-ratio table, levels entering the test, levels shown apart)
 FACTORS: dict[str, tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = {
@@ -181,6 +181,18 @@ def _lower_first(name: str) -> str:
     return name if name[1:2].isupper() else name[:1].lower() + name[1:]
 
 
+def tests_run(results: dict) -> int:
+    """How many of the interaction tests in ``results`` could be run (a p-value, not NaN)."""
+    return sum(1 for r in results.values() if not math.isnan(r.p_separate))
+
+
+def cancer_interaction(results: dict | None, outcome: str, level: float) -> "SubgroupResult | None":
+    """The subgroup result by primary cancer for ``outcome`` when its primary interaction test is
+    significant at the level of a ``level``% CI (e.g. p < 0.05 at 95); otherwise ``None``."""
+    r = (results or {}).get((outcome, "Primary cancer"))
+    return r if r is not None and r.p_primary < (100 - level) / 100 else None
+
+
 def significant_sentence(results: dict) -> str:
     """Which interaction tests are significant and what they show (between-trial, unadjusted)."""
     from helpers.show.labels import label
@@ -205,7 +217,7 @@ def tests_made_sentence(results: dict) -> str:
     could be run (trial phase for PFS and OS could not be tested: …)')."""
     from helpers.show.text import join_words
 
-    n_tests = sum(1 for r in results.values() if not math.isnan(r.p_separate))
+    n_tests = tests_run(results)
     factors = list(dict.fromkeys(f for _, f in results))
     outcomes = list(dict.fromkeys(oc for oc, _ in results))
     text = (f"{len(factors)} factors × {len(outcomes)} outcomes make {len(results)} possible tests, of which "
@@ -225,7 +237,7 @@ def subgroup_glue_values(results: dict, tables: dict, settings: AnalysisSettings
     """Every number and computed phrase of the subgroups chapter's prose, as text."""
     from helpers.show.text import fmt_test_p
 
-    n_tests = sum(1 for r in results.values() if not math.isnan(r.p_separate))
+    n_tests = tests_run(results)
     claimed = [results[(oc, f)].p_separate for oc in ("PFS", "OS") for f in CLAIMED]
     claims = claims_table(results, n_tests)
     v = {"primary_test": "the separate-τ² test" if settings.subgroup_test == "separate_tau2" else "the common-τ² test",
