@@ -18,18 +18,11 @@ import pytest
 from helpers.meta.rma import NotEstimable, rma
 from helpers.review.imputation import (MEDIANS, NOT_IMPUTABLE, TIERNEY, Imputed, _favours, _num, _parse_p, _z,
                                        imputation_analysis, impute_one, tipping_point)
+from test_values_imputation import row   # the same outcome-row builder
 
 NAN = math.nan
 BOUND = " (a bound: taken at the bound, the smallest z the print allows)"
 NO_EVENTS = "no events printed and none estimable from medians and follow-up"
-
-
-def row(**kw) -> dict:
-    base = {"trial_id": "t", "n_mdt": NAN, "n_control": NAN, "events": NAN, "events_mdt": NAN, "events_control": NAN,
-            "median_mdt": NAN, "median_control": NAN, "followup_months": NAN, "p_value": None, "p_sides": NAN,
-            "favours": ""}
-    base.update(kw)
-    return base
 
 
 # --------------------------------------------------------------------------- parsers

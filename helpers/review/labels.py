@@ -193,6 +193,11 @@ def _extractor(letter: str, rnd: str = "") -> str:
     return f"{who}'s {_ORDINAL[int(rnd)]} round" if rnd and int(rnd) in _ORDINAL else who
 
 
+def _as_text(value: object) -> str:
+    """A data note as text: "" for a missing one (``None`` or NaN)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 def _pass(m: re.Match) -> tuple[str, str]:
     """(letter, round) of a match of ``_PASS``."""
     return m.group("l1") or m.group("l2") or m.group("l3"), m.group("r1") or m.group("r2") or ""
@@ -203,7 +208,7 @@ def extraction_words(text: object) -> str:
     second round", "round 4A" → "Extractor 1's fourth round", "found in round 4A" → "found by
     Extractor 1", "confirmed by pass B5" → "confirmed by Extractor 2", "round 1" → "the first
     search round" (a leading "[pass_a2]" tag is dropped: ``searched_by`` reads it)."""
-    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    text = _as_text(text)
     text = _PASS_PREFIX.sub("", text)
     text = re.sub(rf"\b(found|seen|captured|noted|confirmed|checked) (?:in|by) (?:{_PASS})\b",
                   lambda m: f"{m.group(1)} by {_EXTRACTOR[_pass(m)[0].lower()]}", text)
@@ -218,7 +223,7 @@ def extractor_letters(text: object) -> str:
     """A note on the two extractions with each extractor named: "A said mixed, B recurrent" →
     "Extractor 1 said mixed, Extractor 2 recurrent"; "(A)" → "(Extractor 1)". Only a capital A or
     B followed by a verb or call of the extractions counts ("arm A", "A total of" do not)."""
-    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    text = _as_text(text)
     return _LETTER.sub(lambda m: _EXTRACTOR[(m.group(1) or m.group(2)).lower()], text)
 
 
